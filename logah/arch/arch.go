@@ -1,0 +1,179 @@
+package arch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Kind names the family of a target network.
+type Kind string
+
+// The two kinds of target network.
+const (
+	KindViT  Kind = "vit"
+	KindGPT2 Kind = "gpt2"
+)
+
+// Arch is a validated-on-demand description of a target network. Both implementations ([ViT],
+// [GPT2]) are comparable structs, so an Arch value can key a map (for example a cache of compiled
+// graphs: two equal Arch values always describe the same network).
+type Arch interface {
+	// Kind tells which family the network belongs to.
+	Kind() Kind
+	// String is a compact human-readable description, e.g. "vit(L4 D64 H4 p4 28x28x1 C10)".
+	String() string
+	// Validate reports the first problem of the configuration, naming the field and the fix.
+	Validate() error
+	// Params is the ordered table of parameters, named and shaped as the PyTorch library names
+	// them (torchvision for ViT, Hugging Face for GPT-2), in named_parameters() order.
+	Params() []ParamSpec
+}
+
+// Role says what a parameter tensor is, which decides how it is initialised, drawn in a
+// graph and decoded by a hypernetwork.
+type Role int
+
+// Parameter roles.
+const (
+	RoleLinear         Role = iota // weight of nn.Linear / HF Conv1D / MultiheadAttention in_proj
+	RoleConv                       // weight of the ViT patch convolution (Conv2d)
+	RoleBias                       // bias of a linear or convolution layer
+	RoleNormWeight                 // LayerNorm weight (gain)
+	RoleNormBias                   // LayerNorm bias
+	RoleEmbedding                  // nn.Embedding table (GPT-2 wte, wpe)
+	RolePosEmbedding               // ViT positional embedding (1, S, D)
+	RoleClassToken                 // ViT class token (1, 1, D): not predicted by the hypernetwork
+	RoleClassifier                 // classification weight (ViT heads.head.weight, GPT-2 lm_head)
+	RoleClassifierBias             // classification bias (ViT heads.head.bias)
+)
+
+var roleNames = [...]string{"linear", "conv", "bias", "norm-weight", "norm-bias", "embedding",
+	"pos-embedding", "class-token", "classifier", "classifier-bias"}
+
+func (r Role) String() string {
+	if int(r) < len(roleNames) {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
+}
+
+// ParamSpec is one row of a parameter table.
+type ParamSpec struct {
+	Name  string
+	Shape []int
+	Role  Role
+}
+
+// Size is the number of scalars in the tensor.
+func (p ParamSpec) Size() int64 {
+	n := int64(1)
+	for _, d := range p.Shape {
+		n *= int64(d)
+	}
+	return n
+}
+
+// NumParams is the exact number of scalar parameters of a (valid) architecture, counting a
+// tensor shared by two modules once, as PyTorch's sum(p.numel() for p in parameters()) does.
+func NumParams(a Arch) int64 {
+	var n int64
+	for _, p := range a.Params() {
+		n += p.Size()
+	}
+	return n
+}
+
+// Find returns the spec of the named parameter.
+func Find(a Arch, name string) (ParamSpec, bool) {
+	for _, p := range a.Params() {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+// kindProbe reads only the "kind" field of a JSON config.
+type kindProbe struct {
+	Kind Kind `json:"kind"`
+}
+
+// ParseJSON reads a configuration written as JSON. The object must have a "kind" field
+// ("vit" or "gpt2"); the other fields are those of [ViT] or [GPT2] (see their json tags).
+// Unknown fields are an error (a typo must not silently fall back to a default), and the
+// result is validated.
+func ParseJSON(data []byte) (Arch, error) {
+	var probe kindProbe
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("arch config: invalid JSON: %w", err)
+	}
+	var a Arch
+	var err error
+	switch probe.Kind {
+	case KindViT:
+		var v struct {
+			Kind Kind `json:"kind"`
+			ViT
+		}
+		err = decodeStrict(data, &v)
+		a = v.ViT
+	case KindGPT2:
+		var g struct {
+			Kind Kind `json:"kind"`
+			GPT2
+		}
+		err = decodeStrict(data, &g)
+		a = g.GPT2
+	case "":
+		return nil, fmt.Errorf(`arch config: missing field "kind": add "kind": "vit" or "kind": "gpt2"`)
+	default:
+		return nil, fmt.Errorf(`arch config: unknown kind %q: use "vit" or "gpt2"`, probe.Kind)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("arch config (%s): %w", probe.Kind, err)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field") {
+			return fmt.Errorf("%s: check the spelling against the documented fields", strings.TrimPrefix(msg, "json: "))
+		}
+		return err
+	}
+	return nil
+}
+
+// MarshalJSON writes an Arch with its "kind" field, in the form [ParseJSON] reads.
+func MarshalJSON(a Arch) ([]byte, error) {
+	switch v := a.(type) {
+	case ViT:
+		return json.Marshal(struct {
+			Kind Kind `json:"kind"`
+			ViT
+		}{KindViT, v})
+	case GPT2:
+		return json.Marshal(struct {
+			Kind Kind `json:"kind"`
+			GPT2
+		}{KindGPT2, v})
+	default:
+		return nil, fmt.Errorf("arch: cannot marshal %T", a)
+	}
+}
+
+// positive checks a size field.
+func positive(kind Kind, field string, v int) error {
+	if v <= 0 {
+		return fmt.Errorf("%s: %s must be positive, got %d", kind, field, v)
+	}
+	return nil
+}

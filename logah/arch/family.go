@@ -1,0 +1,231 @@
+package arch
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Family is a distribution over architectures. Sampling is deterministic for a given seed
+// (Go's PCG generator: the sequence differs from the numpy sequence of the reference scripts,
+// but the distribution is the same).
+type Family struct {
+	// Name is how the family is looked up (see [FamilyByName]).
+	Name string
+	// Description is one line for listings.
+	Description string
+	// DefaultSize is the number of members of the fixed list (1000 for ViTs-1K / GPTs-1K).
+	DefaultSize int
+	// DefaultSeed is the seed of the fixed list (1, like the reference generators).
+	DefaultSeed uint64
+
+	draw func(r *rand.Rand) Arch
+}
+
+// Sampler returns an endless deterministic stream of architectures.
+func (f Family) Sampler(seed uint64) func() Arch {
+	r := rand.New(rand.NewPCG(seed, 0x10a4))
+	return func() Arch { return f.draw(r) }
+}
+
+// Sample draws n architectures from the stream of the given seed (duplicates possible).
+func (f Family) Sample(seed uint64, n int) []Arch {
+	next := f.Sampler(seed)
+	out := make([]Arch, n)
+	for i := range out {
+		out[i] = next()
+	}
+	return out
+}
+
+// Members is the family's fixed list: DefaultSize draws with DefaultSeed (the equivalent of the
+// reference's stored ViTs-1K / GPTs-1K lists).
+func (f Family) Members() []Arch { return f.Sample(f.DefaultSeed, f.DefaultSize) }
+
+// Summary describes a list of architectures.
+type Summary struct {
+	Count                int
+	Unique               int
+	MinParams, MaxParams int64
+	MedianParams         int64
+	MinDepth, MaxDepth   int
+	MinWidth, MaxWidth   int
+	DepthHist, WidthHist map[int]int
+}
+
+// Summarize computes count, parameter range and median, and depth/width histograms.
+func Summarize(archs []Arch) Summary {
+	s := Summary{Count: len(archs), DepthHist: map[int]int{}, WidthHist: map[int]int{}}
+	if len(archs) == 0 {
+		return s
+	}
+	counts := make([]int64, len(archs))
+	seen := map[Arch]bool{}
+	for i, a := range archs {
+		counts[i] = NumParams(a)
+		seen[a] = true
+		d, w := DepthWidth(a)
+		s.DepthHist[d]++
+		s.WidthHist[w]++
+		if i == 0 || d < s.MinDepth {
+			s.MinDepth = d
+		}
+		if d > s.MaxDepth {
+			s.MaxDepth = d
+		}
+		if i == 0 || w < s.MinWidth {
+			s.MinWidth = w
+		}
+		if w > s.MaxWidth {
+			s.MaxWidth = w
+		}
+	}
+	s.Unique = len(seen)
+	slices.Sort(counts)
+	s.MinParams, s.MaxParams = counts[0], counts[len(counts)-1]
+	mid := len(counts) / 2
+	if len(counts)%2 == 1 {
+		s.MedianParams = counts[mid]
+	} else {
+		s.MedianParams = (counts[mid-1] + counts[mid]) / 2
+	}
+	return s
+}
+
+// DepthWidth returns the number of blocks and the embedding width of an architecture.
+func DepthWidth(a Arch) (depth, width int) {
+	switch v := a.(type) {
+	case ViT:
+		return v.Depth, v.Width
+	case GPT2:
+		return v.Layers, v.Width
+	}
+	return 0, 0
+}
+
+// uniform draws uniformly from vals.
+func uniform(r *rand.Rand, vals []int) int { return vals[r.IntN(len(vals))] }
+
+// steps returns lo, lo+step, …, hi.
+func steps(lo, hi, step int) []int {
+	var out []int
+	for v := lo; v <= hi; v += step {
+		out = append(out, v)
+	}
+	return out
+}
+
+// vitHeads is ViTs-1K's head rule (spec §4.1).
+func vitHeads(r *rand.Rand, width int) int {
+	switch {
+	case width%12 == 0:
+		return uniform(r, []int{3, 6, 12})
+	case width%6 == 0:
+		return uniform(r, []int{3, 6})
+	case width%3 == 0:
+		return 3
+	default:
+		return uniform(r, []int{4, 8})
+	}
+}
+
+// drawViTs1K draws one ViTs-1K member: depth, width, heads, patch in that order (spec §4.1).
+func drawViTs1K(imagenet bool) func(r *rand.Rand) Arch {
+	return func(r *rand.Rand) Arch {
+		depth := 3 + r.IntN(7)
+		var widths []int
+		switch {
+		case depth >= 6:
+			widths = steps(128, 256, 32)
+		case depth >= 4:
+			widths = steps(256, 384, 32)
+		default:
+			widths = steps(384, 512, 32)
+		}
+		width := uniform(r, widths)
+		heads := vitHeads(r, width)
+		v := ViT{ImageSize: 32, Channels: 3, Depth: depth, Width: width, Heads: heads, MLPDim: 4 * width, Classes: 10}
+		if imagenet {
+			v.ImageSize, v.Classes, v.Patch = 224, 1000, uniform(r, []int{16, 32})
+		} else {
+			v.Patch = uniform(r, []int{2, 4})
+		}
+		return v
+	}
+}
+
+// drawGPTs1K draws one GPTs-1K member (spec §4.2): untied, 8 heads, Hugging Face defaults.
+func drawGPTs1K(r *rand.Rand) Arch {
+	layers := 3 + r.IntN(7)
+	var widths []int
+	switch {
+	case layers >= 6:
+		widths = steps(72, 176, 8)
+	case layers >= 4:
+		widths = steps(128, 176, 8)
+	default:
+		widths = steps(176, 256, 8)
+	}
+	w := uniform(r, widths)
+	return GPT2{Layers: layers, Width: w, Heads: 8, Inner: 4 * w, Vocab: GPT2Vocab, Context: GPT2Context}
+}
+
+// drawViTsMini draws a Fashion-MNIST-sized ViT: 28×28×1, depth 2–6, width 32–128 (step 16),
+// heads ∈ {2,4,8} dividing the width with head width ≥ 8, patch 4 or 7, MLP 4·width, 10 classes.
+func drawViTsMini(r *rand.Rand) Arch {
+	depth := 2 + r.IntN(5)
+	width := uniform(r, steps(32, 128, 16))
+	var heads []int
+	for _, h := range []int{2, 4, 8} {
+		if width%h == 0 && width/h >= 8 {
+			heads = append(heads, h)
+		}
+	}
+	return ViT{ImageSize: 28, Channels: 1, Patch: uniform(r, []int{4, 7}), Depth: depth, Width: width,
+		Heads: uniform(r, heads), MLPDim: 4 * width, Classes: 10}
+}
+
+// MiniVocab is the vocabulary of the gpts-mini family: byte-level tokens.
+const MiniVocab = 256
+
+// drawGPTsMini draws a small GPT-2: 2–4 layers, width 32–128 (step 8), 4 heads, context 128,
+// byte-level vocabulary, untied lm_head (as LoGAH trains).
+func drawGPTsMini(r *rand.Rand) Arch {
+	layers := 2 + r.IntN(3)
+	w := uniform(r, steps(32, 128, 8))
+	return GPT2{Layers: layers, Width: w, Heads: 4, Inner: 4 * w, Vocab: MiniVocab, Context: 128}
+}
+
+var families = map[string]Family{
+	"vits1k": {Name: "vits1k", Description: "ViTs-1K (CIFAR, 32×32×3, patch 2|4): depth 3–9, width 128–512 by depth, the training distribution of LoGAH",
+		DefaultSize: 1000, DefaultSeed: 1, draw: drawViTs1K(false)},
+	"vits1k-imagenet": {Name: "vits1k-imagenet", Description: "ViTs-1K for ImageNet (224×224×3, patch 16|32, 1000 classes)",
+		DefaultSize: 1000, DefaultSeed: 1, draw: drawViTs1K(true)},
+	"gpts1k": {Name: "gpts1k", Description: "GPTs-1K: GPT-2 with 3–9 layers, width 72–256 by depth, 8 heads, GPT-2 BPE, untied",
+		DefaultSize: 1000, DefaultSeed: 1, draw: drawGPTs1K},
+	"vits-mini": {Name: "vits-mini", Description: "CPU-scale ViTs for Fashion-MNIST (28×28×1): depth 2–6, width 32–128, patch 4|7",
+		DefaultSize: 200, DefaultSeed: 1, draw: drawViTsMini},
+	"gpts-mini": {Name: "gpts-mini", Description: "CPU-scale GPT-2s: 2–4 layers, width 32–128, 4 heads, context 128, byte vocabulary",
+		DefaultSize: 200, DefaultSeed: 1, draw: drawGPTsMini},
+}
+
+// FamilyByName returns a registered family.
+func FamilyByName(name string) (Family, error) {
+	f, ok := families[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return Family{}, fmt.Errorf("unknown family %q: known families are %s", name, strings.Join(FamilyNames(), ", "))
+	}
+	return f, nil
+}
+
+// FamilyNames lists the registered families, sorted.
+func FamilyNames() []string {
+	names := make([]string, 0, len(families))
+	for n := range families {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
