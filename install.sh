@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# LoGAH Lab setup. Idempotent: re-running it only does what is missing.
+#
+#   ./install.sh        install everything the project needs (Go tools, Jupyter, data, kernel)
+#   ./install.sh run    install, then run the main job (see README)
+#   ./install.sh test   install, then run the whole test suite
+#
+# Every build uses GOEXPERIMENT=simd (the pure-Go backend's matmul is ~20x faster with it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export GOEXPERIMENT=simd
+export GOMLX_BACKEND="${GOMLX_BACKEND:-go}"
+export GOMLX_NO_AUTO_INSTALL=1
+export GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+GO_MIN="1.26.5"
+GOPLS_VERSION="v0.23.0"     # the newest gopls that builds with Go 1.26
+GOIMPORTS_VERSION="v0.44.0" # golang.org/x/tools
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient dataset-fashion-mnist)
+
+say()  { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die()  { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+version_ge() { # version_ge A B: A >= B (dotted numbers)
+  [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$2" ]
+}
+
+check_go() {
+  command -v go >/dev/null 2>&1 || die "Go is not installed. Install Go >= $GO_MIN from https://go.dev/dl/ (e.g. tar -C /usr/local -xzf go1.26.x.linux-amd64.tar.gz; export PATH=\$PATH:/usr/local/go/bin)."
+  local v
+  v="$(go env GOVERSION | sed 's/^go//; s/[^0-9.].*$//')"
+  version_ge "$v" "$GO_MIN" || die "Go $v is too old: LoGAH Lab needs Go >= $GO_MIN (GoMLX v0.28.2 requires it). Get it from https://go.dev/dl/."
+  say "Go $v (GOEXPERIMENT=simd)"
+  export PATH="$(go env GOPATH)/bin:$PATH"
+}
+
+install_system_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "system packages present: ${APT_PACKAGES[*]}"
+    return
+  fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else sudo="none"; fi
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$sudo" != "none" ]; then
+    say "installing with apt: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    warn "cannot install ${missing[*]} here (needs apt and root or passwordless sudo). Install them yourself:"
+    warn "  Debian/Ubuntu: sudo apt-get install ${APT_PACKAGES[*]}"
+    warn "  pip:           /usr/bin/python3 -m pip install --user notebook nbconvert nbclient   (then: ./install.sh again)"
+    warn "  macOS:         brew install jupyterlab   (Fashion-MNIST: logah data get fashion-mnist)"
+  fi
+}
+
+install_go_tools() {
+  say "downloading Go modules (pinned in go.mod)"
+  go mod download
+  mkdir -p bin
+  say "building the pinned GoNB kernel into bin/gonb"
+  go build -o bin/gonb github.com/janpfeifer/gonb
+  say "building the logah command into bin/logah"
+  go build -o bin/logah ./logah/cmd/logah
+  local gobin
+  gobin="$(go env GOPATH)/bin"
+  if [ -x "$gobin/goimports" ]; then
+    say "goimports present"
+  else
+    say "installing goimports ($GOIMPORTS_VERSION)"
+    GOFLAGS= go install "golang.org/x/tools/cmd/goimports@$GOIMPORTS_VERSION"
+  fi
+  if [ -x "$gobin/gopls" ] && "$gobin/gopls" version 2>/dev/null | grep -q "$GOPLS_VERSION"; then
+    say "gopls $GOPLS_VERSION present"
+  else
+    say "installing gopls $GOPLS_VERSION (autocomplete in notebooks; takes a minute)"
+    GOFLAGS= go install "golang.org/x/tools/gopls@$GOPLS_VERSION" || warn "gopls did not install: notebooks work, without autocomplete"
+  fi
+}
+
+install_kernel() {
+  if [ -d kernel ]; then
+    say "installing the Jupyter kernel \"Go (LoGAH)\""
+    go run ./kernel install --user
+  fi
+}
+
+install_all() {
+  check_go
+  install_system_packages
+  install_go_tools
+  install_kernel
+}
+
+run_main() {
+  say "GPT-2 Large: parameter table"
+  ./bin/logah arch gpt2-large
+  mkdir -p out
+  say "GPT-2 Large: computational graph -> out/gpt2-large.svg"
+  ./bin/logah graph gpt2-large --format svg --out out/gpt2-large.svg
+  say "ViT-S (CIFAR-100): parameter table"
+  ./bin/logah arch vit-s
+  ./bin/logah graph vit-s --format svg --out out/vit-s.svg
+  say "wrote out/gpt2-large.svg and out/vit-s.svg"
+}
+
+run_tests() {
+  say "go vet ./..."
+  go vet ./...
+  say "go test ./... (GOEXPERIMENT=simd)"
+  go test -count=1 -timeout 40m ./...
+}
+
+case "${1:-}" in
+  "") install_all ;;
+  run) install_all; run_main ;;
+  test) install_all; run_tests ;;
+  -h|--help|help) sed -n '2,8p' "$0" ;;
+  *) die "unknown command '$1': use ./install.sh, ./install.sh run or ./install.sh test" ;;
+esac

@@ -1,0 +1,47 @@
+// Package nets holds differentiable forward passes of the target networks a LoGAH hypernetwork
+// predicts: Vision Transformers with torchvision's VisionTransformer semantics ([ViTForward]) and
+// GPT-2 language models with Hugging Face's GPT2LMHeadModel semantics ([GPT2Forward]).
+//
+// # Weights are graph nodes
+//
+// The forward passes own no variables. Every parameter tensor is a *graph.Node in a [Weights]
+// map keyed by its PyTorch name, exactly as [arch.Arch.Params] lists it
+// ("encoder.layers.encoder_layer_0.self_attention.in_proj_weight", "transformer.h.3.mlp.c_fc.weight", …).
+// The same code therefore runs on
+//
+//   - stored parameters fed as graph inputs (inference, evaluation, see [Logits] and [Loss]);
+//   - a hypernetwork's predicted tensors inside the hypernetwork's own graph: the gradient of the
+//     task loss flows through the target network into whatever produced the weight nodes;
+//   - model variables' values (v.NodeValue(g)) when fine-tuning a target network directly.
+//
+// Weights are checked before anything is built: a missing tensor, a wrong shape or a non-float
+// dtype is an error naming the tensor. Panics raised by GoMLX while building are converted to
+// errors at the package boundary.
+//
+// # Semantics
+//
+// ViT (torchvision 0.14): conv_proj (kernel = stride = patch, with bias) computed as a
+// patch-matrix product, class token prepended, positional embedding added, pre-LN encoder blocks
+// x + out_proj(MHA(LN1(x))), x + mlp.3(GELU(mlp.0(LN2(x)))) with nn.MultiheadAttention's packed
+// in_proj (rows [0,D) query, [D,2D) key, [2D,3D) value, contiguous heads, query scaled by
+// 1/√head_dim before q·kᵀ), exact-erf GELU, LayerNorm eps 1e-6, final encoder.ln, token 0,
+// heads.head.
+//
+// GPT-2 (Hugging Face): wte + wpe, pre-LN blocks with Conv1D weights stored (in, out), packed
+// c_attn (q|k|v), causal attention scaled by 1/√head_dim, gelu_new (tanh approximation),
+// LayerNorm eps 1e-5, dropout on embeddings, attention probabilities and both residual branches
+// (training only), ln_f, and an lm_head tied to wte or separate.
+//
+// Losses follow PyTorch: [CrossEntropy] is F.cross_entropy (batch mean, optional label
+// smoothing); [CausalLMLoss] is Hugging Face's shifted next-token loss.
+//
+// # Compiled graphs
+//
+// GoMLX caches a compiled graph by the shapes of its inputs only: a value captured by the graph
+// function's closure (such as an architecture) is not part of that key. [ExecCache] keys
+// executors by a comparable [ExecKey] (architecture value, mode, input shapes), bounds their
+// number with an LRU policy and finalizes what it evicts.
+//
+// The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
+// test with GOEXPERIMENT=simd for the vectorised matrix products.
+package nets

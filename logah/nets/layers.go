@@ -1,0 +1,132 @@
+package nets
+
+import (
+	"math"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/nn"
+)
+
+// RNG threads the state of GoMLX's random number generator through a graph, for dropout. Each
+// random draw replaces State with its successor: after building, State holds the state to
+// carry to the next step (return it from the graph function and feed it back in).
+//
+// Create the initial state tensor with graph.RNGStateFromSeed or graph.RNGState and feed it as
+// a graph input (or use Const inside the graph for a fixed stream).
+type RNG struct {
+	// State is a node of shape graph.RNGStateShape.
+	State *Node
+}
+
+// uniform draws values in [0, 1) of the given shape and advances the state.
+func (r *RNG) uniform(shape shapes.Shape) *Node {
+	var values *Node
+	r.State, values = RandomUniform(r.State, shape)
+	return values
+}
+
+// dropout zeroes each entry of x with probability rate and scales the kept ones by
+// 1/(1-rate) (PyTorch's nn.Dropout in training mode). It is the identity when rate <= 0.
+func dropout(x *Node, rate float64, rng *RNG) *Node {
+	if rate <= 0 {
+		return x
+	}
+	if rate >= 1 {
+		return ZerosLike(x)
+	}
+	u := rng.uniform(x.Shape())
+	keep := GreaterOrEqual(u, ConstAs(u, rate))
+	return Where(keep, MulScalar(x, 1/(1-rate)), ZerosLike(x))
+}
+
+// layerNorm normalises the last axis of x with gain gamma and bias beta (both of shape [D]).
+func layerNorm(x, gamma, beta *Node, eps float64) *Node {
+	return nn.LayerNorm(x, []int{-1}, eps, gamma, beta, nil)
+}
+
+// linear is PyTorch's nn.Linear: x·wᵀ + b for a weight stored (out, in). b may be nil.
+func linear(x, w, b *Node) *Node {
+	return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput)
+}
+
+// conv1D is Hugging Face's Conv1D: x·w + b for a weight stored (in, out).
+func conv1D(x, w, b *Node) *Node {
+	return nn.Dense(x, w, b, compute.DenseLayoutInputOutputs)
+}
+
+// geluTanh is Hugging Face's gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). It uses
+// the backend's fused kernel when there is one; the gradient goes through the decomposed form.
+func geluTanh(x *Node) *Node {
+	out, _ := InternalFusedOpCaller(
+		func() *Node { return BackendFusedGelu(x, false) },
+		func() *Node { return activation.GeluApproximate(x) },
+		true)
+	return out
+}
+
+// geluExact is PyTorch's default nn.GELU: x·Φ(x) with the exact erf form.
+func geluExact(x *Node) *Node { return activation.Gelu(x) }
+
+// attentionConfig describes one multi-head self-attention call.
+type attentionConfig struct {
+	heads int
+	// causal masks keys after the query position (GPT-2).
+	causal bool
+	// scaleScores divides the scores q·kᵀ by √head_dim (Hugging Face GPT-2) instead of
+	// dividing the queries before the product (torch.nn.MultiheadAttention). The two differ
+	// only by round-off.
+	scaleScores bool
+	// dropout is the probability of dropping an attention probability (0: none).
+	dropout float64
+	rng     *RNG
+}
+
+// selfAttention computes multi-head self-attention from packed projections qkv of shape
+// (B, S, 3·D) laid out query | key | value, each split into contiguous heads of width D/heads.
+// It returns the concatenated heads, shape (B, S, D), before the output projection.
+func selfAttention(qkv *Node, cfg attentionConfig) *Node {
+	dims := qkv.Shape().Dimensions
+	batch, seq, width := dims[0], dims[1], dims[2]/3
+	heads := cfg.heads
+	headDim := width / heads
+	// (B, S, 3, H, hd) -> (3, B, H, S, hd): one transpose, then q, k, v are contiguous.
+	qkv = TransposeAllDims(Reshape(qkv, batch, seq, 3, heads, headDim), 2, 0, 3, 1, 4)
+	part := func(i int) *Node {
+		return Reshape(Slice(qkv, AxisElem(i)), batch, heads, seq, headDim)
+	}
+	q, k, v := part(0), part(1), part(2)
+	scale := 1 / math.Sqrt(float64(headDim))
+	if !cfg.scaleScores {
+		q = MulScalar(q, scale)
+	}
+	// scores[b,h,i,j] = Σ_d q[b,h,i,d]·k[b,h,j,d].
+	scores := DotGeneral(q, []int{3}, []int{0, 1}, k, []int{3}, []int{0, 1})
+	if cfg.scaleScores {
+		scores = MulScalar(scores, scale)
+	}
+	if cfg.causal {
+		g := scores.Graph()
+		allowed := BroadcastToDims(LowerTriangular(g, seq), batch, heads, seq, seq)
+		scores = Where(allowed, scores, BroadcastToDims(lowest(g, scores.DType()), batch, heads, seq, seq))
+	}
+	probs := Softmax(scores, -1)
+	probs = dropout(probs, cfg.dropout, cfg.rng)
+	// out[b,h,i,d] = Σ_j probs[b,h,i,j]·v[b,h,j,d].
+	out := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{2}, []int{0, 1})
+	return Reshape(TransposeAllDims(out, 0, 2, 1, 3), batch, seq, width)
+}
+
+// lowest is the most negative finite value of dtype, as a scalar: what Hugging Face writes into
+// masked attention scores (torch.finfo(dtype).min).
+func lowest(g *Graph, dtype dtypes.DType) *Node {
+	switch dtype {
+	case dtypes.Float64:
+		return Scalar(g, dtype, -math.MaxFloat64)
+	default:
+		return Scalar(g, dtype, -math.MaxFloat32)
+	}
+}
