@@ -103,15 +103,15 @@ func checkGPT2(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) error {
 // gpt2Hidden returns the final hidden states (after ln_f), shape (B, T, D).
 func gpt2Hidden(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) *Node {
 	dims := tokens.Shape().Dimensions
-	batch, t, d := dims[0], dims[1], cfg.Width
+	batch, t := dims[0], dims[1]
 	embd, attn, resid := 0.0, 0.0, 0.0
 	if opts.Training {
 		embd, attn, resid = opts.EmbdDropout, opts.AttnDropout, opts.ResidDropout
 	}
 
 	x := Gather(w.get("transformer.wte.weight"), InsertAxes(tokens, -1)) // (B, T, D)
-	pos := Slice(w.get("transformer.wpe.weight"), AxisRange(0, t))      // (T, D)
-	x = Add(x, BroadcastToDims(pos, batch, t, d))
+	pos := Slice(w.get("transformer.wpe.weight"), AxisRange(0, t))       // (T, D)
+	x = Add(x, BroadcastPrefix(pos, batch))
 	x = dropout(x, embd, opts.RNG)
 
 	for l := range cfg.Layers {

@@ -110,7 +110,7 @@ func selfAttention(qkv *Node, cfg attentionConfig) *Node {
 	}
 	if cfg.causal {
 		g := scores.Graph()
-		allowed := BroadcastToDims(LowerTriangular(g, seq), batch, heads, seq, seq)
+		allowed := BroadcastPrefix(LowerTriangular(g, seq), batch, heads)
 		scores = Where(allowed, scores, BroadcastToDims(lowest(g, scores.DType()), batch, heads, seq, seq))
 	}
 	probs := Softmax(scores, -1)

@@ -1,0 +1,87 @@
+package netgraph
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"strings"
+	"testing"
+)
+
+// wellFormed parses an XML document completely.
+func wellFormed(t *testing.T, doc []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(doc))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed XML: %v", err)
+		}
+	}
+}
+
+func TestSVGCollapsesLongModels(t *testing.T) {
+	g := MustBuild(mustNamed(t, "gpt2-xl"), Options{})
+	svg := g.SVG()
+	wellFormed(t, svg)
+	s := string(svg)
+	if !strings.Contains(s, "44 identical blocks") || !strings.Contains(s, "block 47") {
+		t.Error("GPT-2 XL should show blocks 0, 1, 46, 47 and collapse the 44 between")
+	}
+	// Drawn boxes: stem 4 + 4 blocks × 13 + head 1 = 57, whatever the depth.
+	if got := strings.Count(s, "<rect x=") - 1 - 7; got != 57 { // minus the placeholder and 7 legend swatches
+		t.Errorf("%d node boxes drawn, want 57", got)
+	}
+	if strings.Contains(s, "http://") && strings.Count(s, "http://") != 1 { // only the xmlns
+		t.Error("SVG must not reference external resources")
+	}
+	full := g.SVGWith(SVGOptions{ShowBlocks: -1})
+	wellFormed(t, full)
+	if strings.Contains(string(full), "identical blocks") || strings.Count(string(full), "<title>") != g.N() {
+		t.Error("ShowBlocks -1 must draw every node")
+	}
+}
+
+func TestDOTListsEveryNodeAndEdge(t *testing.T) {
+	g := MustBuild(mustNamed(t, "vit-s"), Options{})
+	dot := g.DOT()
+	if got := strings.Count(dot, " -> "); got != len(g.Edges) {
+		t.Errorf("%d edges in DOT, want %d", got, len(g.Edges))
+	}
+	if got := strings.Count(dot, "subgraph cluster_"); got != 12 {
+		t.Errorf("%d block clusters, want 12", got)
+	}
+	if !strings.Contains(dot, `"conv heads.head.weight 100×384"`) {
+		t.Error("head label missing")
+	}
+}
+
+func TestJSONMatchesFixtureLayout(t *testing.T) {
+	g := MustBuild(mustNamed(t, "gpt2-untied"), Options{})
+	data, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Config struct {
+			Kind string `json:"kind"`
+		} `json:"config"`
+		NNodes int       `json:"n_nodes"`
+		A      [][]int32 `json:"A"`
+		Nodes  []struct {
+			OpID      int    `json:"op_id"`
+			ParamName string `json:"param_name"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Config.Kind != "gpt2" || back.NNodes != 162 || len(back.A) != 162 || back.A[0][3] != 1 ||
+		back.Nodes[3].ParamName != "lm_head.weight" || back.Nodes[3].OpID != int(OpConv) {
+		t.Errorf("unexpected JSON: kind %s, n %d", back.Config.Kind, back.NNodes)
+	}
+}
