@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/logah-go/logah/logah/netgraph"
+)
+
+func init() {
+	register("graph", "build the computational graph of a model and write it as svg, dot or json", cmdGraph)
+}
+
+func cmdGraph(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
+	config := fs.String("config", "", "JSON file describing the model (instead of a name)")
+	format := fs.String("format", "svg", "output format: svg, dot or json")
+	out := fs.String("out", "", "output file (default: standard output)")
+	cutoff := fs.Int("cutoff", netgraph.DefaultCutoff, "longest path kept as a virtual edge")
+	connect := fs.Bool("connect-lm-head", false, "wire ln_f → lm_head (deviation from the reference's orphan lm_head)")
+	blocks := fs.Int("show-blocks", 2, "svg: blocks drawn at each end before collapsing the middle (-1: all)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := resolveArch(pos, *config)
+	if err != nil {
+		return err
+	}
+	if *cutoff < 1 {
+		return usageErrorf("--cutoff must be at least 1, got %d", *cutoff)
+	}
+	g, err := netgraph.Build(a, netgraph.Options{VirtualEdgeCutoff: *cutoff, ConnectLMHead: *connect})
+	if err != nil {
+		return err
+	}
+	var data []byte
+	switch *format {
+	case "svg":
+		data = g.SVGWith(netgraph.SVGOptions{ShowBlocks: *blocks})
+	case "dot":
+		data = []byte(g.DOT())
+	case "json":
+		if data, err = json.Marshal(g); err != nil {
+			return err
+		}
+	default:
+		return usageErrorf("unknown --format %q: use svg, dot or json", *format)
+	}
+	if *out == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	if err := writeFileAtomic(*out, data); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d nodes, %d edges, %d virtual edges → %s\n", a, g.N(), len(g.Edges), g.NumVirtualEdges(), *out)
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file in the same directory and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
