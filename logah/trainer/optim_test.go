@@ -1,0 +1,94 @@
+package trainer
+
+import (
+	"math"
+	"testing"
+
+	"github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+)
+
+// adamwReference is torch.optim.AdamW's update for one scalar parameter, in float64.
+func adamwReference(o AdamW, p, g, m, v float64, step int, lr float64) (float64, float64, float64) {
+	p -= lr * o.WeightDecay * p
+	m = o.Beta1*m + (1-o.Beta1)*g
+	v = o.Beta2*v + (1-o.Beta2)*g*g
+	mh := m / (1 - math.Pow(o.Beta1, float64(step)))
+	vh := v / (1 - math.Pow(o.Beta2, float64(step)))
+	return p - lr*mh/(math.Sqrt(vh)+o.Eps), m, v
+}
+
+func TestAdamWMatchesPyTorchFormula(t *testing.T) {
+	backend := gobackend.GetBackend()
+	o := DefaultAdamW
+	o.ClipNorm = 0
+	exec := MustNewExec(backend, func(p, g, m, v, step, lr *Node) []*Node {
+		np, ns := o.Update([]*Node{p}, []*Node{g}, []AdamWState{{M: m, V: v}}, step, lr)
+		return []*Node{np[0], ns[0].M, ns[0].V}
+	})
+	p, g := []float64{0.5, -1.5, 2}, []float64{0.1, -0.3, 0.02}
+	m, v := []float64{0.01, 0, -0.2}, []float64{0.001, 0.0002, 0.05}
+	for step := 1; step <= 3; step++ {
+		out := exec.MustCall(p, g, m, v, float64(step), 3e-4)
+		gotP, gotM, gotV := out[0].Value().([]float64), out[1].Value().([]float64), out[2].Value().([]float64)
+		for i := range p {
+			wp, wm, wv := adamwReference(o, p[i], g[i], m[i], v[i], step, 3e-4)
+			if math.Abs(gotP[i]-wp) > 1e-12 || math.Abs(gotM[i]-wm) > 1e-15 || math.Abs(gotV[i]-wv) > 1e-15 {
+				t.Fatalf("step %d elem %d: got (%g,%g,%g) want (%g,%g,%g)", step, i, gotP[i], gotM[i], gotV[i], wp, wm, wv)
+			}
+		}
+		p, m, v = gotP, gotM, gotV
+	}
+}
+
+func TestClipByGlobalNorm(t *testing.T) {
+	backend := gobackend.GetBackend()
+	exec := MustNewExec(backend, func(a, b *Node) []*Node {
+		c, n := ClipByGlobalNorm([]*Node{a, b}, 5)
+		return []*Node{c[0], c[1], n}
+	})
+	out := exec.MustCall([]float64{3, 4}, []float64{12}) // norm 13 → scale 5/13
+	a, b, n := out[0].Value().([]float64), out[1].Value().([]float64), out[2].Value().(float64)
+	if math.Abs(n-13) > 1e-12 || math.Abs(a[0]-3*5/(13+1e-6)) > 1e-9 || math.Abs(b[0]-12*5/(13+1e-6)) > 1e-9 {
+		t.Fatalf("clip: %v %v %v", a, b, n)
+	}
+	out = exec.MustCall([]float64{0.3, 0.4}, []float64{0}) // norm 0.5 < 5: unchanged
+	if a := out[0].Value().([]float64); a[0] != 0.3 || a[1] != 0.4 {
+		t.Fatalf("small gradients must not be scaled: %v", a)
+	}
+}
+
+func TestScheduleWarmupAndCosine(t *testing.T) {
+	s := Schedule{Base: 1e-3, WarmupSteps: 10, TotalSteps: 110, MinFactor: 0.1}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.LR(0); math.Abs(got-1e-4) > 1e-12 {
+		t.Errorf("LR(0) = %g", got)
+	}
+	if got := s.LR(9); math.Abs(got-1e-3) > 1e-12 {
+		t.Errorf("end of warm-up LR = %g", got)
+	}
+	if got := s.LR(60); math.Abs(got-(0.1+0.9*0.5)*1e-3) > 1e-12 {
+		t.Errorf("mid-cosine LR = %g", got)
+	}
+	if got := s.LR(500); math.Abs(got-1e-4) > 1e-12 {
+		t.Errorf("after the end LR = %g", got)
+	}
+	if (Schedule{Base: -1}).Validate() == nil {
+		t.Error("negative LR accepted")
+	}
+}
+
+// The reference scheduler's factors quoted in the spec (§5.2) for E=300, lr=3e-4.
+func TestReferenceCosineWarmup(t *testing.T) {
+	for _, c := range []struct {
+		epoch int
+		want  float64
+		tol   float64
+	}{{0, 0.033, 1e-3}, {1, 0.275, 1e-3}, {2, 0.517, 1e-3}, {3, 0.758, 1e-3}, {4, 1, 1e-9}, {5, 1, 1e-9}, {150, 0.513, 1e-3}, {299, 2.8e-5, 1e-6}} {
+		if got := ReferenceCosineWarmup(c.epoch, 300, 3e-4); math.Abs(got-c.want) > c.tol {
+			t.Errorf("epoch %d: %g, want %g", c.epoch, got, c.want)
+		}
+	}
+}
