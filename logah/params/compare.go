@@ -31,7 +31,7 @@ type Comparison struct {
 	Tensors []TensorDiff
 	// MaxAbs, MaxRel and RelToMax are the largest per-tensor values, and WorstAbs, WorstRel and
 	// WorstRelToMax the names of the tensors holding them.
-	MaxAbs, MaxRel, RelToMax            float64
+	MaxAbs, MaxRel, RelToMax          float64
 	WorstAbs, WorstRel, WorstRelToMax string
 }
 

@@ -21,8 +21,8 @@ const metadataKey = "__metadata__"
 // what a [File] knows before reading any data.
 type TensorInfo struct {
 	Name  string
-	DType DType
-	Shape []int
+	DType DType // any dtype of the format, not only the floating-point ones
+	Shape []int // row-major; empty for a scalar
 }
 
 // NumElements is the product of the shape (1 for a scalar).
@@ -144,7 +144,7 @@ func parseMetadata(raw json.RawMessage) (map[string]string, error) {
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil, fmt.Errorf("%q must be an object of strings: %v", metadataKey, err)
+		return nil, fmt.Errorf("%q must be an object of strings, got %.40s", metadataKey, raw)
 	}
 	md := make(map[string]string, len(fields))
 	for k, v := range fields {
@@ -164,7 +164,7 @@ func parseEntry(name string, raw json.RawMessage) (entry, error) {
 	what := fmt.Sprintf("tensor %q", name)
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return e, fmt.Errorf("%s: entry must be an object with dtype, shape and data_offsets: %v", what, err)
+		return e, fmt.Errorf("%s: entry must be an object with dtype, shape and data_offsets, got %.40s", what, raw)
 	}
 	for _, key := range []string{"dtype", "shape", "data_offsets"} {
 		if _, ok := fields[key]; !ok {
@@ -359,6 +359,6 @@ func encodeHeader(infos []TensorInfo, metadata map[string]string) ([]byte, []int
 func writeJSONString(b *bytes.Buffer, s string) {
 	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
+	_ = enc.Encode(s)       // a string always encodes
 	b.Truncate(b.Len() - 1) // drop the newline Encode adds
 }

@@ -85,7 +85,7 @@ func Init(a arch.Arch, seed uint64) (*Set, error) {
 	return s, nil
 }
 
-// InitEach initialises the parameters of a one tensor at a time, in a.Params() order, and passes
+// InitEach initialises the parameters of a, one tensor at a time in a.Params() order, and passes
 // each to fn, stopping at the first error. The values are those of [Init] with the same seed.
 // With a [Writer] it saves a freshly initialised model larger than memory:
 //

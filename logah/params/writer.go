@@ -38,7 +38,7 @@ type Writer struct {
 type wentry struct {
 	TensorInfo
 	begin, size, written int64
-	stream           *tensorWriter // non-nil once TensorWriter was called
+	stream               *tensorWriter // non-nil once TensorWriter was called
 }
 
 // writeChunk is the size of the buffer through which values are encoded and written.
@@ -221,7 +221,8 @@ func (tw *tensorWriter) flush() error {
 
 // Close checks that every declared tensor was written in full, flushes the file to disk and
 // renames it to its final path. On any error the temporary file is removed and nothing is left
-// under the final path (an existing file there is left untouched).
+// under the final path (an existing file there is left untouched). Calling Close again returns
+// the same result; Close after [Writer.Abort] is an error.
 func (w *Writer) Close() error {
 	if w.done {
 		if w.err != nil {
@@ -282,6 +283,9 @@ func (w *Writer) Abort() error {
 		return nil
 	}
 	w.done = true
+	if w.err == nil {
+		w.err = fmt.Errorf("safetensors %s: aborted: nothing was saved", w.path)
+	}
 	cerr := w.f.Close()
 	rerr := os.Remove(w.tmp)
 	if rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
