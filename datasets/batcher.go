@@ -84,12 +84,18 @@ type Batcher struct {
 	next  struct{ epoch, step int } // position of Next
 	batch Batch
 	crops []cropDraw
+	// augPCG, reseeded per batch, drives augRNG: no allocation per batch.
+	augPCG *rand.PCG
+	augRNG *rand.Rand
 }
 
 // NewBatcher returns a Batcher over ds. ds must not be modified while the Batcher is in use.
 func NewBatcher(ds *Images, opts BatchOptions) (*Batcher, error) {
 	if err := ds.Validate(); err != nil {
 		return nil, err
+	}
+	if ds.N == 0 {
+		return nil, fmt.Errorf("datasets %s: no images to batch", ds.Name)
 	}
 	if opts.BatchSize <= 0 {
 		return nil, fmt.Errorf("datasets %s: BatchSize %d, want > 0", ds.Name, opts.BatchSize)
@@ -100,7 +106,8 @@ func NewBatcher(ds *Images, opts BatchOptions) (*Batcher, error) {
 	if opts.DropLast && ds.N < opts.BatchSize {
 		return nil, fmt.Errorf("datasets %s: %d images and DropLast with BatchSize %d would give no batch: lower BatchSize or unset DropLast", ds.Name, ds.N, opts.BatchSize)
 	}
-	b := &Batcher{ds: ds, opts: opts, permEpoch: -1}
+	b := &Batcher{ds: ds, opts: opts, permEpoch: -1, augPCG: rand.NewPCG(0, 0)}
+	b.augRNG = rand.New(b.augPCG)
 	b.scale = make([]float32, ds.C)
 	b.shift = make([]float32, ds.C)
 	for c := range ds.C {
@@ -185,7 +192,8 @@ func (b *Batcher) Batch(e, step int) *Batch {
 	aug := b.opts.Augment
 	if aug.Pad > 0 || aug.Flip {
 		// One stream per batch, so a batch does not depend on which batches came before it.
-		rng := rand.New(rand.NewPCG(b.opts.Seed^0x9e3779b97f4a7c15, uint64(e)<<32|uint64(step)))
+		b.augPCG.Seed(b.opts.Seed^0x9e3779b97f4a7c15, uint64(e)<<32|uint64(step))
+		rng := b.augRNG
 		for j := range n {
 			d := &b.crops[j]
 			d.dy, d.dx = aug.Pad, aug.Pad

@@ -57,11 +57,20 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 	if n, err := io.ReadFull(r, data); err != nil {
 		return nil, fmt.Errorf("idx: dimensions %v announce %d values but the file holds %d (truncated)", dims, total, n)
 	}
+	// Read on to the end: trailing bytes are an error, and a gzip stream checks its CRC only there.
 	var one [1]byte
-	if n, _ := r.Read(one[:]); n > 0 {
-		return nil, fmt.Errorf("idx: trailing data after the %d values announced by dimensions %v", total, dims)
+	for {
+		n, err := r.Read(one[:])
+		if n > 0 {
+			return nil, fmt.Errorf("idx: trailing data after the %d values announced by dimensions %v", total, dims)
+		}
+		if errors.Is(err, io.EOF) {
+			return &IDX{Dims: dims, Data: data}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("idx: %w", err)
+		}
 	}
-	return &IDX{Dims: dims, Data: data}, nil
 }
 
 // ReadIDXFile reads an IDX file, gzip-compressed or not (detected from its first bytes).

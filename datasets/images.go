@@ -126,7 +126,10 @@ func (d *Images) Image(i int) []float32 {
 // already uses Float32 is copied as is.
 func (d *Images) ToFloat32() *Images {
 	out := d.shallowCopy()
-	out.Uint8 = nil
+	out.Labels = append([]int(nil), d.Labels...)
+	if d.Coarse != nil {
+		out.Coarse = append([]int(nil), d.Coarse...)
+	}
 	if d.Float32 != nil {
 		out.Float32 = append([]float32(nil), d.Float32...)
 		return out
@@ -194,8 +197,8 @@ func (d *Images) Stats() (mean, std []float32) {
 	return mean, std
 }
 
-// shallowCopy copies the header and the small slices (class names, constants) but leaves pixels
-// and labels for the caller to fill.
+// shallowCopy copies the header and the small slices (class names, constants); pixels and labels
+// are left nil for the caller to fill.
 func (d *Images) shallowCopy() *Images {
 	out := *d
 	out.Classes = append([]string(nil), d.Classes...)
@@ -205,9 +208,6 @@ func (d *Images) shallowCopy() *Images {
 	}
 	out.Mean = append([]float32(nil), d.Mean...)
 	out.Std = append([]float32(nil), d.Std...)
-	out.Labels = append([]int(nil), d.Labels...)
-	if d.Coarse != nil {
-		out.Coarse = append([]int(nil), d.Coarse...)
-	}
+	out.Uint8, out.Float32, out.Labels, out.Coarse = nil, nil, nil, nil
 	return &out
 }

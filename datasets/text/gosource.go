@@ -18,15 +18,16 @@ type GoSourceOptions struct {
 	// Root is the folder whose .go files make the corpus; empty means GOROOT/src (see [GOROOT]).
 	Root string
 	// MaxBytes > 0 stops reading once that many bytes have been read (the last file is cut), for
-	// quick CPU runs. Files are read in sorted path order, so a cap always gives the same text.
+	// quick CPU runs. Files are read in a fixed order, so a cap always gives the same text.
 	MaxBytes int64
 	// ValidPercent is the share of files, in percent, that go to the validation split (default 5).
 	ValidPercent int
 }
 
 // GoSource builds a corpus from Go source files: every .go file under the root (GOROOT/src by
-// default, present wherever Go is installed, so it needs no download), read in sorted path order,
-// one document per file. Folders named testdata (fixtures, often not Go at all) and hidden folders
+// default, present wherever Go is installed, so it needs no download), read in lexical walk
+// order (each folder's entries sorted by name, as filepath.WalkDir visits them), one document per
+// file. Folders named testdata (fixtures, often not Go at all) and hidden folders
 // are skipped.
 //
 // A file goes to the validation split when the FNV-1a hash of its slash-separated path relative
