@@ -68,6 +68,20 @@ func (l *LMBatcher) Epoch(e int) iter.Seq[LMBatch] {
 	}
 }
 
+// BatchesPerEpoch is the number of full batches [LMBatcher.Epoch] yields.
+func (l *LMBatcher) BatchesPerEpoch() int { return l.NumBlocks() / l.b }
+
+// Batch returns batch k of epoch e, the same batch [LMBatcher.Epoch] yields k-th, without
+// iterating (a resumed run jumps straight to its step). It panics if k is outside
+// [0, BatchesPerEpoch()).
+func (l *LMBatcher) Batch(e, k int) LMBatch {
+	if k < 0 || k >= l.BatchesPerEpoch() {
+		panic(fmt.Sprintf("text: batch %d outside [0, %d)", k, l.BatchesPerEpoch()))
+	}
+	perm := rand.New(rand.NewPCG(l.seed, uint64(e))).Perm(l.NumBlocks())
+	return l.blocks(perm[k*l.b : (k+1)*l.b])
+}
+
 // Sequential returns the non-overlapping blocks in order, B at a time: the validation stream,
 // covering the text once. With dropLast the final partial batch is skipped; otherwise it comes
 // with fewer rows.

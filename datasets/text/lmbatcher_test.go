@@ -123,3 +123,25 @@ func TestLMBatcherErrors(t *testing.T) {
 		t.Error("batch size 0 was accepted")
 	}
 }
+
+func TestLMBatcherBatchEqualsEpochOrder(t *testing.T) {
+	tokens := make([]int32, 1000)
+	for i := range tokens {
+		tokens[i] = int32(i)
+	}
+	l, err := NewLMBatcher(tokens, 3, 10, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := 0
+	for b := range l.Epoch(2) {
+		got := l.Batch(2, k)
+		if !slices.Equal(got.Inputs, b.Inputs) {
+			t.Fatalf("batch %d differs from the epoch order", k)
+		}
+		k++
+	}
+	if k != l.BatchesPerEpoch() || k != 33 {
+		t.Fatalf("%d batches, BatchesPerEpoch %d", k, l.BatchesPerEpoch())
+	}
+}

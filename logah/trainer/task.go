@@ -1,0 +1,256 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/datasets/text"
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/nets"
+)
+
+// Task is the data side of training a target network: training batches addressed by
+// (epoch, step) so a resumed run sees the same data, and an evaluation.
+type Task interface {
+	// StepsPerEpoch is the number of training batches in one epoch.
+	StepsPerEpoch() int
+	// TrainBatch returns the graph inputs of batch step of epoch e.
+	TrainBatch(e, step int) []*tensors.Tensor
+	// Loss builds the training loss of arch a on weights w and a batch (see [LossFunc]);
+	// metrics are extra scalars summed over the batch.
+	Loss(a arch.Arch, w nets.Weights, batch []*Node, rng *Node) (loss *Node, metrics []*Node, rngOut *Node)
+	// MetricNames names the extra training metrics of Loss.
+	MetricNames() []string
+	// Evaluate computes evaluation metrics of a on the given parameter tensors.
+	Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error)
+}
+
+// ImageTask classifies images (ViT).
+type ImageTask struct {
+	Train, Test    *datasets.Images
+	BatchSize      int
+	EvalBatchSize  int
+	LabelSmoothing float64
+	Augment        datasets.Augment
+	Seed           uint64
+	// MaxEvalExamples caps the evaluation set (0: all).
+	MaxEvalExamples int
+
+	batcher *datasets.Batcher
+	evalExe *Exec
+}
+
+// NewImageTask prepares batching of train (shuffled, normalised, optionally augmented).
+func NewImageTask(train, test *datasets.Images, batchSize int, seed uint64) (*ImageTask, error) {
+	if batchSize <= 0 {
+		return nil, fmt.Errorf("batch size must be positive, got %d", batchSize)
+	}
+	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, EvalBatchSize: 500, Seed: seed}
+	return t, t.init()
+}
+
+func (t *ImageTask) init() error {
+	b, err := datasets.NewBatcher(t.Train, datasets.BatchOptions{BatchSize: t.BatchSize, Shuffle: true, Seed: t.Seed,
+		DropLast: true, Normalize: true, Augment: t.Augment})
+	if err != nil {
+		return err
+	}
+	t.batcher = b
+	return nil
+}
+
+// StepsPerEpoch implements [Task].
+func (t *ImageTask) StepsPerEpoch() int { return t.batcher.Len() }
+
+// TrainBatch implements [Task]: images (B,C,H,W) float32 and labels (B) int32.
+func (t *ImageTask) TrainBatch(e, step int) []*tensors.Tensor {
+	b := t.batcher.Batch(e, step)
+	return []*tensors.Tensor{
+		tensors.FromFlatDataAndDimensions(append([]float32(nil), b.Pixels[:b.Size*b.C*b.H*b.W]...), b.Size, b.C, b.H, b.W),
+		tensors.FromFlatDataAndDimensions(append([]int32(nil), b.Labels[:b.Size]...), b.Size),
+	}
+}
+
+// MetricNames implements [Task].
+func (t *ImageTask) MetricNames() []string { return []string{"correct"} }
+
+// Loss implements [Task]: cross entropy (with label smoothing) and the number of correct
+// top-1 predictions.
+func (t *ImageTask) Loss(a arch.Arch, w nets.Weights, batch []*Node, rng *Node) (*Node, []*Node, *Node) {
+	v, ok := a.(arch.ViT)
+	if !ok {
+		panic(fmt.Errorf("image task needs a ViT, got %s", a))
+	}
+	logits, err := nets.ViTForward(v, w, batch[0], nets.ViTOptions{})
+	if err != nil {
+		panic(err)
+	}
+	loss, err := nets.CrossEntropy(logits, batch[1], t.LabelSmoothing)
+	if err != nil {
+		panic(err)
+	}
+	return loss, []*Node{correctCount(logits, batch[1])}, rng
+}
+
+func correctCount(logits, labels *Node) *Node {
+	pred := ArgMax(logits, -1, labels.DType())
+	return ReduceAllSum(ConvertDType(Equal(pred, labels), dtypes.Float32))
+}
+
+// Evaluate implements [Task]: test loss and top-1 accuracy.
+func (t *ImageTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error) {
+	v, ok := a.(arch.ViT)
+	if !ok {
+		return nil, fmt.Errorf("image task needs a ViT, got %s", a)
+	}
+	specs := a.Params()
+	if t.evalExe == nil {
+		exe, err := NewExec(backend, func(in []*Node) []*Node {
+			w := nets.Weights{}
+			for i, p := range specs {
+				w[p.Name] = in[i]
+			}
+			images, labels := in[len(specs)], in[len(specs)+1]
+			logits, err := nets.ViTForward(v, w, images, nets.ViTOptions{})
+			if err != nil {
+				panic(err)
+			}
+			loss, err := nets.CrossEntropy(logits, labels, 0)
+			if err != nil {
+				panic(err)
+			}
+			n := float64(images.Shape().Dimensions[0])
+			return []*Node{MulScalar(loss, n), correctCount(logits, labels)}
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.evalExe = exe
+	}
+	n := t.Test.N
+	if t.MaxEvalExamples > 0 {
+		n = min(n, t.MaxEvalExamples)
+	}
+	test, err := t.Test.Range(0, n)
+	if err != nil {
+		return nil, err
+	}
+	eb, err := datasets.NewBatcher(test, datasets.BatchOptions{BatchSize: t.EvalBatchSize, Normalize: true})
+	if err != nil {
+		return nil, err
+	}
+	in := make([]any, 0, len(specs)+2)
+	for _, p := range specs {
+		in = append(in, weights[p.Name])
+	}
+	var lossSum, correct float64
+	for b := range eb.Epoch(0) {
+		x := tensors.FromFlatDataAndDimensions(append([]float32(nil), b.Pixels[:b.Size*b.C*b.H*b.W]...), b.Size, b.C, b.H, b.W)
+		y := tensors.FromFlatDataAndDimensions(append([]int32(nil), b.Labels[:b.Size]...), b.Size)
+		out, err := t.evalExe.Call(append(in[:len(specs):len(specs)], x, y)...)
+		if err != nil {
+			return nil, err
+		}
+		lossSum += scalar(out[0])
+		correct += scalar(out[1])
+		for _, o := range append(out, x, y) {
+			o.FinalizeAll()
+		}
+	}
+	return map[string]float64{"loss": lossSum / float64(n), "accuracy": correct / float64(n)}, nil
+}
+
+// TextTask trains causal language models (GPT-2).
+type TextTask struct {
+	Train, Valid *text.LMBatcher
+	// Dropout is Hugging Face's resid/embd/attn dropout during training (0.1 by default).
+	Dropout float64
+	// MaxEvalBatches caps the validation batches (0: the whole validation stream).
+	MaxEvalBatches int
+
+	evalExe *Exec
+}
+
+// StepsPerEpoch implements [Task].
+func (t *TextTask) StepsPerEpoch() int { return t.Train.BatchesPerEpoch() }
+
+// TrainBatch implements [Task]: tokens (B, T) int32.
+func (t *TextTask) TrainBatch(e, step int) []*tensors.Tensor {
+	b := t.Train.Batch(e, step)
+	return []*tensors.Tensor{tensors.FromFlatDataAndDimensions(b.Inputs, b.Size, b.T)}
+}
+
+// MetricNames implements [Task].
+func (t *TextTask) MetricNames() []string { return nil }
+
+// Loss implements [Task]: Hugging Face's causal LM loss with dropout.
+func (t *TextTask) Loss(a arch.Arch, w nets.Weights, batch []*Node, rng *Node) (*Node, []*Node, *Node) {
+	g, ok := a.(arch.GPT2)
+	if !ok {
+		panic(fmt.Errorf("text task needs a GPT-2, got %s", a))
+	}
+	r := &nets.RNG{State: rng}
+	opts := nets.GPT2Options{Training: t.Dropout > 0, EmbdDropout: t.Dropout, AttnDropout: t.Dropout, ResidDropout: t.Dropout, RNG: r}
+	loss, err := nets.GPT2Loss(g, w, batch[0], opts)
+	if err != nil {
+		panic(err)
+	}
+	return loss, nil, r.State
+}
+
+// Evaluate implements [Task]: validation loss (mean over tokens) and perplexity exp(loss).
+func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error) {
+	g, ok := a.(arch.GPT2)
+	if !ok {
+		return nil, fmt.Errorf("text task needs a GPT-2, got %s", a)
+	}
+	specs := a.Params()
+	if t.evalExe == nil {
+		exe, err := NewExec(backend, func(in []*Node) *Node {
+			w := nets.Weights{}
+			for i, p := range specs {
+				w[p.Name] = in[i]
+			}
+			loss, err := nets.GPT2Loss(g, w, in[len(specs)], nets.GPT2Options{})
+			if err != nil {
+				panic(err)
+			}
+			return loss
+		})
+		if err != nil {
+			return nil, err
+		}
+		t.evalExe = exe
+	}
+	in := make([]any, 0, len(specs)+1)
+	for _, p := range specs {
+		in = append(in, weights[p.Name])
+	}
+	var sum float64
+	n := 0
+	for b := range t.Valid.Sequential(true) {
+		if t.MaxEvalBatches > 0 && n >= t.MaxEvalBatches {
+			break
+		}
+		x := tensors.FromFlatDataAndDimensions(b.Inputs, b.Size, b.T)
+		out, err := t.evalExe.Call(append(in[:len(specs):len(specs)], x)...)
+		if err != nil {
+			return nil, err
+		}
+		sum += scalar(out[0])
+		out[0].FinalizeAll()
+		x.FinalizeAll()
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("validation text holds no full batch: use a smaller batch or context")
+	}
+	loss := sum / float64(n)
+	return map[string]float64{"loss": loss, "perplexity": math.Exp(loss)}, nil
+}
