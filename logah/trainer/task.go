@@ -31,38 +31,48 @@ type Task interface {
 	Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error)
 }
 
-// ImageTask classifies images (ViT).
-type ImageTask struct {
-	Train, Test    *datasets.Images
-	BatchSize      int
-	EvalBatchSize  int
+// ImageTaskOptions are the optional settings of an [ImageTask].
+type ImageTaskOptions struct {
 	LabelSmoothing float64
-	Augment        datasets.Augment
-	Seed           uint64
+	// Augment is applied to training batches (e.g. datasets.CIFARAugment).
+	Augment datasets.Augment
 	// MaxEvalExamples caps the evaluation set (0: all).
 	MaxEvalExamples int
+	// EvalBatchSize is the evaluation batch (0: 500).
+	EvalBatchSize int
+}
+
+// ImageTask classifies images (ViT).
+type ImageTask struct {
+	Train, Test *datasets.Images
+	BatchSize   int
+	Seed        uint64
+	ImageTaskOptions
 
 	batcher *datasets.Batcher
 	evalExe *Exec
 }
 
-// NewImageTask prepares batching of train (shuffled, normalised, optionally augmented).
-func NewImageTask(train, test *datasets.Images, batchSize int, seed uint64) (*ImageTask, error) {
+// NewImageTask prepares batching of train (shuffled with seed, normalised, optionally
+// augmented; the last partial batch is dropped).
+func NewImageTask(train, test *datasets.Images, batchSize int, seed uint64, opts ...ImageTaskOptions) (*ImageTask, error) {
 	if batchSize <= 0 {
 		return nil, fmt.Errorf("batch size must be positive, got %d", batchSize)
 	}
-	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, EvalBatchSize: 500, Seed: seed}
-	return t, t.init()
-}
-
-func (t *ImageTask) init() error {
+	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, Seed: seed}
+	if len(opts) > 0 {
+		t.ImageTaskOptions = opts[0]
+	}
+	if t.EvalBatchSize <= 0 {
+		t.EvalBatchSize = 500
+	}
 	b, err := datasets.NewBatcher(t.Train, datasets.BatchOptions{BatchSize: t.BatchSize, Shuffle: true, Seed: t.Seed,
 		DropLast: true, Normalize: true, Augment: t.Augment})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t.batcher = b
-	return nil
+	return t, nil
 }
 
 // StepsPerEpoch implements [Task].
