@@ -229,3 +229,10 @@ func FamilyNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// ListFamily is a family that samples uniformly from a fixed list of architectures.
+func ListFamily(name string, archs []Arch) Family {
+	list := append([]Arch(nil), archs...)
+	return Family{Name: name, Description: fmt.Sprintf("%d fixed architectures", len(list)), DefaultSize: len(list),
+		DefaultSeed: 1, draw: func(r *rand.Rand) Arch { return list[r.IntN(len(list))] }}
+}
