@@ -18,7 +18,7 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 GO_MIN="1.26.5"
 GOPLS_VERSION="v0.23.0"     # the newest gopls that builds with Go 1.26
 GOIMPORTS_VERSION="v0.44.0" # golang.org/x/tools
-APT_PACKAGES=(jupyter-notebook jupyter-nbconvert python3-nbclient dataset-fashion-mnist)
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient dataset-fashion-mnist)
 
 say()  { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
@@ -101,15 +101,12 @@ install_all() {
 }
 
 run_main() {
-  say "GPT-2 Large: parameter table"
-  ./bin/logah arch gpt2-large
   mkdir -p out
-  say "GPT-2 Large: computational graph -> out/gpt2-large.svg"
+  say "GPT-2 Large: $(./bin/logah arch gpt2-large --brief)"
   ./bin/logah graph gpt2-large --format svg --out out/gpt2-large.svg
-  say "ViT-S (CIFAR-100): parameter table"
-  ./bin/logah arch vit-s
-  ./bin/logah graph vit-s --format svg --out out/vit-s.svg
-  say "wrote out/gpt2-large.svg and out/vit-s.svg"
+  say "quickstart notebook through the \"Go (LoGAH)\" kernel -> out/01_quickstart.html"
+  ./bin/logah-kernel nbrun --html out/01_quickstart.html notebooks/01_quickstart.ipynb
+  say "done. Open the notebooks with: jupyter notebook notebooks/   (kernel \"Go (LoGAH)\"; diagnose with ./bin/logah-kernel doctor)"
 }
 
 run_tests() {
