@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/compute/gobackend"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/datasets/text"
@@ -124,7 +124,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	fmt.Fprintf(stdout, "fine-tuning %s (%s parameters) from %s on %s\n", a, thousands(arch.NumParams(a)), *initFrom, *data)
-	res, err := trainer.FineTune(ctx, gobackend.GetBackend(), a, init, task, cfg, progressPrinter(os.Stderr, *quiet))
+	res, err := trainer.FineTune(ctx, backend.MustDefault(), a, init, task, cfg, progressPrinter(os.Stderr, *quiet))
 	if err != nil {
 		return err
 	}
