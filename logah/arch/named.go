@@ -24,7 +24,8 @@ func gpt2Size(layers, width, heads int, tied bool) GPT2 {
 	return GPT2{Layers: layers, Width: width, Heads: heads, Inner: 4 * width, Vocab: GPT2Vocab, Context: GPT2Context, Tied: tied}
 }
 
-// named lists the models of spec §4.3. The ViT names without suffix are the CIFAR-100 variants
+// named lists the models of spec §4.3 and three CPU-scale models ("vit-mini" for
+// Fashion-MNIST, "gpt2-mini" with a byte vocabulary, "gpt2-mini-bpe" with GPT-2's). The ViT names without suffix are the CIFAR-100 variants
 // used in LoGAH's evaluation (32×32 images, patch 2, 100 classes); "-imagenet" are torchvision's
 // vit_*_16 (224×224, patch 16, 1000 classes). GPT-2 names follow Hugging Face (tied embeddings);
 // "-untied" is the variant LoGAH predicts (a separate lm_head).
@@ -39,6 +40,10 @@ var named = map[string]Arch{
 	"gpt2-medium":    gpt2Size(24, 1024, 16, true),
 	"gpt2-large":     gpt2Size(36, 1280, 20, true),
 	"gpt2-xl":        gpt2Size(48, 1600, 25, true),
+	// CPU-scale models of the vits-mini / gpts-mini families, for quick experiments.
+	"vit-mini":      ViT{ImageSize: 28, Channels: 1, Patch: 4, Depth: 4, Width: 64, Heads: 4, MLPDim: 256, Classes: 10},
+	"gpt2-mini":     GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: MiniVocab, Context: 128},
+	"gpt2-mini-bpe": GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: GPT2Vocab, Context: 128},
 }
 
 // aliases maps other common spellings to a name in named.

@@ -7,9 +7,14 @@
 // never import the XLA backend, which would try to download plugins.
 //
 // The Go backend is created with the options in LOGAH_GO_BACKEND (default "ops_sequential":
-// operations run one after another, each parallelised internally. GoMLX v0.28's worker pool can
-// deadlock when operations running in parallel each fan out their own workers, which we
-// observed in a hypernetwork training step; sequential operations avoid it at a small cost).
+// graph nodes run one after another, each op still using every core). With the default
+// scheduling of github.com/gomlx/compute v0.1.2, independent nodes run concurrently as tasks of
+// the worker pool, and the kernels that fan out themselves (large matrix products via
+// Pool.Saturate, chunked Erf and fused GELU via Pool.WaitToStart) wait for free workers from
+// inside a worker: when every worker holds such a node, none can proceed. We observed this
+// deadlock (0% CPU, forever) in a ViT-S prediction and in hypernetwork training steps.
+// Sequential scheduling runs nodes on the calling goroutine, so a kernel's fan-out never waits
+// on itself; it costs up to ~25% on small networks.
 package backend
 
 import (

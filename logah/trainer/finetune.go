@@ -3,9 +3,7 @@ package trainer
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -127,45 +125,16 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 	if err != nil {
 		return nil, err
 	}
-	var log *MetricsLog
-	ckptDir := ""
-	if cfg.OutDir != "" {
-		ckptDir = filepath.Join(cfg.OutDir, "ckpt")
-		metricsPath := filepath.Join(cfg.OutDir, "metrics.jsonl")
-		if cfg.Resume {
-			ck, err := LoadCheckpoint(ckptDir)
-			switch {
-			case errors.Is(err, ErrNoCheckpoint):
-			case err != nil:
-				return nil, err
-			default:
-				if !sameJSON(ck.Config, cfgJSON) {
-					return nil, fmt.Errorf("resume: %s was written by a run with another configuration: use a new --out directory or the same flags", ckptDir)
-				}
-				if err := st.Restore(ck.Tensors, ck.Step); err != nil {
-					return nil, fmt.Errorf("resume: %w", err)
-				}
-			}
-			if err := TruncateMetricsAfter(metricsPath, st.Step); err != nil {
-				return nil, err
-			}
-		} else if err := TruncateMetricsAfter(metricsPath, -1); err != nil {
-			return nil, err
-		}
-		if log, err = OpenMetricsLog(metricsPath); err != nil {
-			return nil, err
-		}
-		defer log.Close()
+	run, err := openRun("finetune", cfg.OutDir, cfg.Resume, cfgJSON, st)
+	if err != nil {
+		return nil, err
 	}
+	defer run.close()
 
 	res := &FineTuneResult{}
 	start := time.Now()
 	spe := task.StepsPerEpoch()
-	record := func(r Record) error {
-		r.Time = time.Since(start).Seconds()
-		res.Records = append(res.Records, r)
-		return log.Write(r)
-	}
+	record := run.record
 	evaluate := func(step int) (map[string]float64, error) {
 		w := map[string]*tensors.Tensor{}
 		for i, n := range st.Names {
@@ -177,16 +146,6 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 		}
 		res.Final = m
 		return m, record(Record{Step: step, Epoch: float64(step) / float64(spe), Split: "eval", Values: m})
-	}
-	saveCkpt := func() error {
-		if ckptDir == "" {
-			return nil
-		}
-		set, err := st.Checkpoint()
-		if err != nil {
-			return err
-		}
-		return SaveCheckpoint(ckptDir, &Checkpoint{Kind: "finetune", Step: st.Step, Config: cfgJSON, Tensors: set}, 2)
 	}
 
 	if st.Step == 0 && cfg.EvalInitial {
@@ -202,10 +161,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 	metricNames := task.MetricNames()
 	for st.Step < total {
 		if err := ctx.Err(); err != nil {
-			if cerr := saveCkpt(); cerr != nil {
-				return nil, errors.Join(err, cerr)
-			}
-			return nil, fmt.Errorf("finetune interrupted at step %d (checkpoint saved, resume with the same output directory): %w", st.Step, err)
+			return nil, run.interrupted(st, err)
 		}
 		e, k := st.Step/spe, st.Step%spe
 		batch := task.TrainBatch(e, k)
@@ -242,7 +198,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 			}
 		}
 		if epochEnd || (cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0) {
-			if err := saveCkpt(); err != nil {
+			if err := run.checkpoint(st); err != nil {
 				return nil, err
 			}
 		}
@@ -255,7 +211,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 			return nil, err
 		}
 	}
-	res.Steps = st.Step
+	res.Steps, res.Records = st.Step, run.records
 	if res.Params, err = st.Trained(); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/datasets/text"
@@ -47,7 +47,7 @@ func TestFineTuneViTLearns(t *testing.T) {
 	}
 	cfg := DefaultFineTune()
 	cfg.Epochs, cfg.LR, cfg.WarmupSteps = 4, 3e-3, 4
-	res, err := FineTune(context.Background(), gobackend.GetBackend(), tinyViT, init, task, cfg, nil)
+	res, err := FineTune(context.Background(), backend.MustDefault(), tinyViT, init, task, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestFineTuneViTLearns(t *testing.T) {
 
 // An interrupted run resumed from its checkpoint ends bit-identical to an uninterrupted one.
 func TestFineTuneResumeIsExact(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	init, _ := params.Init(tinyViT, 5)
 	cfg := DefaultFineTune()
 	cfg.Epochs, cfg.LR, cfg.WarmupSteps, cfg.EvalInitial = 2, 3e-3, 2, false
@@ -123,7 +123,7 @@ func TestFineTuneGPT2PerplexityFalls(t *testing.T) {
 	init, _ := params.Init(g, 1)
 	cfg := DefaultFineTune()
 	cfg.Steps, cfg.LR, cfg.WarmupSteps = 60, 3e-3, 5
-	res, err := FineTune(context.Background(), gobackend.GetBackend(), g, init, &TextTask{Train: train, Valid: valid, Dropout: 0.1}, cfg, nil)
+	res, err := FineTune(context.Background(), backend.MustDefault(), g, init, &TextTask{Train: train, Valid: valid, Dropout: 0.1}, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/logah-go/logah/logah/backend"
 )
 
 // adamwReference is torch.optim.AdamW's update for one scalar parameter, in float64.
@@ -19,7 +19,7 @@ func adamwReference(o AdamW, p, g, m, v float64, step int, lr float64) (float64,
 }
 
 func TestAdamWMatchesPyTorchFormula(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	o := DefaultAdamW
 	o.ClipNorm = 0
 	exec := MustNewExec(backend, func(p, g, m, v, step, lr *Node) []*Node {
@@ -42,7 +42,7 @@ func TestAdamWMatchesPyTorchFormula(t *testing.T) {
 }
 
 func TestClipByGlobalNorm(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	exec := MustNewExec(backend, func(a, b *Node) []*Node {
 		c, n := ClipByGlobalNorm([]*Node{a, b}, 5)
 		return []*Node{c[0], c[1], n}

@@ -50,7 +50,7 @@ type ImageTask struct {
 	ImageTaskOptions
 
 	batcher *datasets.Batcher
-	evalExe *Exec
+	evals   *nets.ExecCache
 }
 
 // NewImageTask prepares batching of train (shuffled with seed, normalised, optionally
@@ -59,7 +59,7 @@ func NewImageTask(train, test *datasets.Images, batchSize int, seed uint64, opts
 	if batchSize <= 0 {
 		return nil, fmt.Errorf("batch size must be positive, got %d", batchSize)
 	}
-	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, Seed: seed}
+	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, Seed: seed, evals: nets.NewExecCache(8)}
 	if len(opts) > 0 {
 		t.ImageTaskOptions = opts[0]
 	}
@@ -120,8 +120,8 @@ func (t *ImageTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[s
 		return nil, fmt.Errorf("image task needs a ViT, got %s", a)
 	}
 	specs := a.Params()
-	if t.evalExe == nil {
-		exe, err := NewExec(backend, func(in []*Node) []*Node {
+	build := func() (*Exec, error) {
+		return NewExec(backend, func(in []*Node) []*Node {
 			w := nets.Weights{}
 			for i, p := range specs {
 				w[p.Name] = in[i]
@@ -138,10 +138,6 @@ func (t *ImageTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[s
 			n := float64(images.Shape().Dimensions[0])
 			return []*Node{MulScalar(loss, n), correctCount(logits, labels)}
 		})
-		if err != nil {
-			return nil, err
-		}
-		t.evalExe = exe
 	}
 	n := t.Test.N
 	if t.MaxEvalExamples > 0 {
@@ -163,7 +159,11 @@ func (t *ImageTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[s
 	for b := range eb.Epoch(0) {
 		x := tensors.FromFlatDataAndDimensions(append([]float32(nil), b.Pixels[:b.Size*b.C*b.H*b.W]...), b.Size, b.C, b.H, b.W)
 		y := tensors.FromFlatDataAndDimensions(append([]int32(nil), b.Labels[:b.Size]...), b.Size)
-		out, err := t.evalExe.Call(append(in[:len(specs):len(specs)], x, y)...)
+		var out []*tensors.Tensor
+		err := t.evals.Do(nets.NewExecKey(a, "eval"), build, func(e *Exec) (err error) {
+			out, err = e.Call(append(in[:len(specs):len(specs)], x, y)...)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +184,7 @@ type TextTask struct {
 	// MaxEvalBatches caps the validation batches (0: the whole validation stream).
 	MaxEvalBatches int
 
-	evalExe *Exec
+	evals *nets.ExecCache
 }
 
 // StepsPerEpoch implements [Task].
@@ -221,8 +221,11 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 		return nil, fmt.Errorf("text task needs a GPT-2, got %s", a)
 	}
 	specs := a.Params()
-	if t.evalExe == nil {
-		exe, err := NewExec(backend, func(in []*Node) *Node {
+	if t.evals == nil {
+		t.evals = nets.NewExecCache(8)
+	}
+	build := func() (*Exec, error) {
+		return NewExec(backend, func(in []*Node) *Node {
 			w := nets.Weights{}
 			for i, p := range specs {
 				w[p.Name] = in[i]
@@ -233,10 +236,6 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 			}
 			return loss
 		})
-		if err != nil {
-			return nil, err
-		}
-		t.evalExe = exe
 	}
 	in := make([]any, 0, len(specs)+1)
 	for _, p := range specs {
@@ -249,7 +248,11 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 			break
 		}
 		x := tensors.FromFlatDataAndDimensions(b.Inputs, b.Size, b.T)
-		out, err := t.evalExe.Call(append(in[:len(specs):len(specs)], x)...)
+		var out []*tensors.Tensor
+		err := t.evals.Do(nets.NewExecKey(a, "eval"), build, func(e *Exec) (err error) {
+			out, err = e.Call(append(in[:len(specs):len(specs)], x)...)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}

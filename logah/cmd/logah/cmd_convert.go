@@ -1,0 +1,43 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/ghn"
+)
+
+func init() {
+	register("convert", "convert a hypernetwork checkpoint (e.g. the authors' .pt) into LoGAH Lab's format", cmdConvert)
+}
+
+func cmdConvert(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
+	out := fs.String("out", "", "output directory (ghn.safetensors with the configuration in its metadata)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return usageErrorf("usage: logah convert CHECKPOINT --out DIR")
+	}
+	model, err := ghn.Open(pos[0], backend.MustDefault())
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	path := filepath.Join(*out, "ghn.safetensors")
+	if err := model.Save(path); err != nil {
+		return err
+	}
+	n := model.Config().NumParams()
+	fmt.Fprintf(stdout, "%s: %s parameters (encoder %s, decoder %s) → %s\n", model.Config(), thousands(n.Total()), thousands(n.Encoder), thousands(n.Decoder), path)
+	return nil
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/logah-go/logah/logah/backend"
+
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/ghn"
+)
+
+func init() {
+	register("predict", "predict all parameters of a model with a trained hypernetwork and write them as safetensors", cmdPredict)
+}
+
+func cmdPredict(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	ghnPath := fs.String("ghn", "", "hypernetwork: a train-ghn/convert output directory, a .safetensors or an authors' .pt checkpoint")
+	archFlag := fs.String("arch", "", "model name (gpt2-large, vit-s, …) or a JSON config file")
+	out := fs.String("out", "", "output .safetensors file (PyTorch names: load_state_dict works directly)")
+	seed := fs.Uint64("seed", 1, "seed of the ViT class-token noise slot")
+	connect := fs.Bool("connect-lm-head", false, "GPT-2: build the graph with ln_f → lm_head (deviation from the reference)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("unexpected arguments %v", pos)
+	}
+	if *ghnPath == "" || *archFlag == "" || *out == "" {
+		return usageErrorf("--ghn, --arch and --out are required")
+	}
+	a, err := archFromFlag(*archFlag)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	model, err := ghn.Open(*ghnPath, backend.MustDefault())
+	if err != nil {
+		return fmt.Errorf("--ghn: %w", err)
+	}
+	defer model.Close()
+	rep, err := model.PredictToFile(a, *out, ghn.PredictOptions{Seed: *seed, ConnectLMHead: *connect})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d tensors, %s parameters → %s (%.1f s)\n", a, rep.Tensors, thousands(rep.Params), *out, time.Since(start).Seconds())
+	if rep.Params != arch.NumParams(a) {
+		return fmt.Errorf("internal error: wrote %d parameters, the model has %d", rep.Params, arch.NumParams(a))
+	}
+	return nil
+}

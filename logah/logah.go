@@ -1,0 +1,121 @@
+// Package logah is the one import a notebook needs for the common path of LoGAH Lab: load
+// or train a hypernetwork, predict the parameters of a ViT or GPT-2, and fine-tune the network
+// from them. It is a thin facade over the packages that do the work:
+//
+//	arch      ViT / GPT-2 configurations, named models, families
+//	netgraph  the computational graph a hypernetwork reads
+//	ghn       the hypernetwork (Graphormer encoder, LoGAH and GHN-3 decoders)
+//	params    named tensors and safetensors files
+//	nets      differentiable ViT / GPT-2 forward passes
+//	trainer   fine-tuning and hypernetwork training
+//
+// A minimal session:
+//
+//	g, _ := logah.LoadGHN(logah.PretrainedGHN())
+//	a, _ := logah.Arch("vit-mini") // depth 4, width 64, patch 4, 28×28×1
+//	p, _ := logah.Predict(g, a)
+//	task, _ := logah.ImageTask("fashion-mnist", 64, 1)
+//	res, _ := logah.FineTune(ctx, a, p, task, trainer.DefaultFineTune(), nil)
+package logah
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gomlx/compute"
+
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/internal/fixtures"
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/ghn"
+	"github.com/logah-go/logah/logah/params"
+	"github.com/logah-go/logah/logah/trainer"
+)
+
+// Backend is the compute backend everything runs on (see package backend: the pure-Go
+// backend by default, XLA with GOMLX_BACKEND=xla:… in xla builds).
+func Backend() compute.Backend { return backend.MustDefault() }
+
+// Arch returns a named model ("vit-s", "gpt2-large", …) or, for a path ending in .json, the
+// configuration in that file.
+func Arch(nameOrJSON string) (arch.Arch, error) {
+	if filepath.Ext(nameOrJSON) == ".json" {
+		data, err := os.ReadFile(nameOrJSON)
+		if err != nil {
+			return nil, err
+		}
+		return arch.ParseJSON(data)
+	}
+	return arch.Named(nameOrJSON)
+}
+
+// LoadGHN loads a hypernetwork: a directory written by `logah train-ghn`, a .safetensors
+// checkpoint, or an authors' PyTorch .pt checkpoint (see ghn.Open).
+func LoadGHN(path string) (*ghn.GHN, error) { return ghn.Open(path, Backend()) }
+
+// Predict predicts every parameter of a (PyTorch names; a ViT's class-token slot noise is
+// drawn with seed 1).
+func Predict(g *ghn.GHN, a arch.Arch) (*params.Set, error) {
+	return g.Predict(a, ghn.PredictOptions{Seed: 1})
+}
+
+// PredictToFile streams the prediction of a into a safetensors file, tensor by tensor, so
+// models as large as GPT-2 Large never sit in memory whole.
+func PredictToFile(g *ghn.GHN, a arch.Arch, path string) (ghn.FileReport, error) {
+	return g.PredictToFile(a, path, ghn.PredictOptions{Seed: 1})
+}
+
+// RandomInit returns the parameters PyTorch would give a at construction (torchvision /
+// Hugging Face initialisers), drawn with seed.
+func RandomInit(a arch.Arch, seed uint64) (*params.Set, error) { return params.Init(a, seed) }
+
+// ImageTask loads an image dataset ("fashion-mnist", "mnist", "cifar10", "cifar100") from its
+// default location and prepares shuffled training batches and a test evaluation.
+func ImageTask(dataset string, batchSize int, seed uint64) (*trainer.ImageTask, error) {
+	train, err := datasets.Load(dataset, "", datasets.Train)
+	if err != nil {
+		return nil, err
+	}
+	test, err := datasets.Load(dataset, "", datasets.Test)
+	if err != nil {
+		return nil, err
+	}
+	return trainer.NewImageTask(train, test, batchSize, seed)
+}
+
+// FineTune trains a from init on task (see trainer.FineTune).
+func FineTune(ctx context.Context, a arch.Arch, init *params.Set, task trainer.Task, cfg trainer.FineTuneConfig, progress func(trainer.Progress)) (*trainer.FineTuneResult, error) {
+	return trainer.FineTune(ctx, Backend(), a, init, task, cfg, progress)
+}
+
+// TrainGHN trains a hypernetwork of configuration cfg from a fresh initialisation (see
+// trainer.TrainGHN).
+func TrainGHN(ctx context.Context, cfg ghn.Config, task trainer.Task, tc trainer.GHNTrainConfig, progress func(trainer.Progress)) (*trainer.GHNTrainResult, error) {
+	init, err := ghn.Init(cfg, tc.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return trainer.TrainGHN(ctx, Backend(), cfg, init, task, tc, progress)
+}
+
+// PretrainedGHN is the path of the project's pretrained hypernetwork: LoGAH-Tiny (d_max 512)
+// trained on the vits-mini family and Fashion-MNIST (logah/pretrained/README.md says how it
+// was made). It is found through $LOGAH_REPO (set by the notebook kernel) or by searching
+// upwards from the working directory for this module.
+func PretrainedGHN() string {
+	root := os.Getenv("LOGAH_REPO")
+	if root == "" {
+		root, _ = fixtures.RepoRoot()
+	}
+	return filepath.Join(root, "logah", "pretrained", "vits-mini-fmnist")
+}
+
+// MustOK panics with a readable message when err is not nil: a convenience for notebook cells.
+func MustOK(err error) {
+	if err != nil {
+		panic(fmt.Sprintf("logah: %v", err))
+	}
+}

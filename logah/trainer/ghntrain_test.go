@@ -1,0 +1,66 @@
+package trainer
+
+import (
+	"context"
+	"testing"
+
+	"github.com/logah-go/logah/logah/backend"
+
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/ghn"
+)
+
+// A small hypernetwork for 12×12 stripes ViTs.
+func smallGHN() ghn.Config {
+	return ghn.Config{Variant: ghn.VariantViT, Hid: 32, Layers: 1, Heads: 4, Rank: 8, MaxCK: 512, MaxShape: 64,
+		NumClasses: 4, FinalLN: true, Decoder: ghn.DecoderLoGAH}
+}
+
+func TestTrainGHNLearnsToPredictWorkingViTs(t *testing.T) {
+	backend := backend.MustDefault()
+	task, err := NewImageTask(stripes(512, 1), stripes(128, 2), 32, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := []arch.Arch{
+		arch.ViT{ImageSize: 12, Channels: 1, Patch: 4, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 4},
+		arch.ViT{ImageSize: 12, Channels: 1, Patch: 4, Depth: 2, Width: 24, Heads: 2, MLPDim: 48, Classes: 4},
+	}
+	heldOut := arch.ViT{ImageSize: 12, Channels: 1, Patch: 4, Depth: 1, Width: 24, Heads: 4, MLPDim: 48, Classes: 4}
+	cfg := smallGHN()
+	init, err := ghn.Init(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := DefaultGHNTrain("")
+	tc.Archs, tc.MetaBatch, tc.Steps, tc.LR, tc.WarmupSteps = train, 2, 60, 2e-3, 5
+	tc.EvalArchs, tc.EvalEvery = []arch.Arch{heldOut}, 30
+	res, err := TrainGHN(context.Background(), backend, cfg, init, task, tc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firstLoss, lastLoss float64
+	var evals []map[string]float64
+	for _, r := range res.Records {
+		switch r.Split {
+		case "train":
+			if firstLoss == 0 {
+				firstLoss = r.Values["loss"]
+			}
+			lastLoss = r.Values["loss"]
+		case "eval":
+			evals = append(evals, r.Values)
+		}
+	}
+	t.Logf("meta-training loss %.3f → %.3f; held-out evaluations %v", firstLoss, lastLoss, evals)
+	if !(lastLoss < firstLoss*0.7) {
+		t.Errorf("meta-training loss %g → %g", firstLoss, lastLoss)
+	}
+	// Predicted parameters of an architecture never trained on classify above chance (25%).
+	if len(evals) != 2 || evals[1]["accuracy"] < 0.5 {
+		t.Errorf("held-out accuracy of predicted parameters: %v", evals)
+	}
+	if res.GHN == nil || res.Steps != 60 {
+		t.Fatalf("result %+v", res)
+	}
+}
