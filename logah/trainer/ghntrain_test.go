@@ -8,6 +8,7 @@ import (
 
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/ghn"
+	"github.com/logah-go/logah/logah/params"
 )
 
 // A small hypernetwork for 12×12 stripes ViTs.
@@ -62,5 +63,32 @@ func TestTrainGHNLearnsToPredictWorkingViTs(t *testing.T) {
 	}
 	if res.GHN == nil || res.Steps != 60 {
 		t.Fatalf("result %+v", res)
+	}
+}
+
+func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
+	task, err := NewImageTask(stripes(128, 1), stripes(64, 2), 32, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := smallGHN()
+	init, _ := ghn.Init(cfg, 1)
+	tc := DefaultGHNTrain("")
+	tc.Archs, tc.Steps, tc.OutDir = []arch.Arch{tinyViT}, 3, t.TempDir()
+	res, err := TrainGHN(context.Background(), backend.MustDefault(), cfg, init, task, tc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, step, err := GHNFromCheckpoint(tc.OutDir, backend.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step != 3 {
+		t.Fatalf("checkpoint step %d", step)
+	}
+	a, _ := res.GHN.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
+	b, _ := g.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
+	if d, err := params.MaxAbsError(a, b); err != nil || d != 0 {
+		t.Fatalf("checkpointed hypernetwork predicts differently: %g %v", d, err)
 	}
 }

@@ -98,7 +98,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 			}
 			continue
 		}
-		g, err := ghn.Open(path, be)
+		g, err := openGHN(path)
 		if err != nil {
 			return fmt.Errorf("--init %s: %w", spec, err)
 		}

@@ -6,9 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/logah-go/logah/logah/backend"
-	"github.com/logah-go/logah/logah/ghn"
 )
 
 func init() {
@@ -25,7 +22,7 @@ func cmdConvert(args []string, stdout io.Writer) error {
 	if len(pos) != 1 || *out == "" {
 		return usageErrorf("usage: logah convert CHECKPOINT --out DIR")
 	}
-	model, err := ghn.Open(pos[0], backend.MustDefault())
+	model, err := openGHN(pos[0])
 	if err != nil {
 		return err
 	}

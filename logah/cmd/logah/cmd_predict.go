@@ -6,8 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/logah-go/logah/logah/backend"
-
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/ghn"
 )
@@ -38,7 +36,7 @@ func cmdPredict(args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	model, err := ghn.Open(*ghnPath, backend.MustDefault())
+	model, err := openGHN(*ghnPath)
 	if err != nil {
 		return fmt.Errorf("--ghn: %w", err)
 	}
