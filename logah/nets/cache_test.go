@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/logah/arch"
 )
@@ -18,7 +18,7 @@ import (
 // and its own, correct, result. An executor keyed by input shapes alone would return the first
 // architecture's logits for the second.
 func TestExecCacheArchitectures(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	a := arch.ViT{ImageSize: 8, Channels: 1, Patch: 4, Depth: 1, Width: 8, Heads: 1, MLPDim: 16, Classes: 3}
 	b := a
 	b.Heads = 4
@@ -59,7 +59,7 @@ func TestExecCacheArchitectures(t *testing.T) {
 // TestExecCacheEviction checks that the LRU evicts the least recently used executor and that
 // an evicted graph executor is finalized (it can no longer run).
 func TestExecCacheEviction(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	cache := NewExecCache(1)
 	cfgA := arch.ViT{ImageSize: 8, Channels: 1, Patch: 4, Depth: 1, Width: 8, Heads: 2, MLPDim: 16, Classes: 3}
 	cfgB := cfgA

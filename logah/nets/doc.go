@@ -42,6 +42,36 @@
 // executors by a comparable [ExecKey] (architecture value, mode, input shapes), bounds their
 // number with an LRU policy and finalizes what it evicts.
 //
+// # Performance on the Go backend
+//
 // The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
-// test with GOEXPERIMENT=simd for the vectorised matrix products.
+// test with GOEXPERIMENT=simd for the vectorised matrix products. Three parts are written for
+// that backend rather than left to automatic differentiation, each with a hand-written gradient
+// checked against finite differences in the tests:
+//
+//   - attention: every batched product (q·kᵀ, probabilities·v and the four backward products)
+//     contracts the last axis of its left operand with the second-to-last of its right one, the
+//     layout for which the backend's small-matrix kernels are fast (about 7x faster than
+//     contracting both last axes at head width 16), and the softmax is computed once, fused;
+//   - the GPT-2 lm_head + next-token loss ([GPT2Loss]): a fused softmax instead of the generic
+//     Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N written directly, the lm_head
+//     weight gradient computed without transposing the (tokens, vocabulary) matrix, and the rows
+//     split into a few blocks whose single-threaded softmaxes run concurrently;
+//   - [CausalLMLoss] on given logits uses the same fused-softmax loss.
+//
+// Custom gradients are attached with zero-valued "links" (x - StopGradient(x) terms fed by
+// graph.IdentityWithCustomGradient); they add a few element-wise passes over small tensors.
+//
+// Pitfalls of compute v0.1.2's Go backend met here:
+//
+//   - its parallel graph executor (the default when one graph runs at a time) can deadlock when
+//     as many matrix products as its worker limit (2·GOMAXPROCS by default, so 4 on a 2-core
+//     machine) run at once, each waiting for workers of its own; observed with 7 concurrent
+//     lm_head blocks on 2 cores, and once, rarely, during a GPT-2 training benchmark. The
+//     configurations gobackend.New("ops_sequential") (one op at a time, each op still
+//     multi-threaded) and gobackend.New("parallelism=-1") (no worker limit) cannot deadlock
+//     this way; "parallelism=1" deadlocks on any graph with a matrix product. LoGAH Lab
+//     therefore creates its backend through package backend, which uses "ops_sequential";
+//   - a graph whose output is one of its parameters, unchanged, fails at execution when it has
+//     two or more parameters.
 package nets

@@ -55,8 +55,8 @@ func GPT2Forward(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) (logi
 }
 
 // GPT2Loss is [CausalLMLoss] of [GPT2Forward]'s logits, computed without the logits of the last
-// position (which have no target): the same value, with one position less of the (B, T, Vocab)
-// product and softmax.
+// position (which have no target), and with a hand-written gradient for the lm_head product and
+// the softmax, the most expensive part of a small GPT-2's step (see the package documentation).
 func GPT2Loss(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) (loss *Node, err error) {
 	if err := checkGPT2(cfg, w, tokens, opts); err != nil {
 		return nil, err
@@ -66,9 +66,11 @@ func GPT2Loss(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) (loss *N
 	}
 	err = catch(cfg.String(), func() {
 		h := gpt2Hidden(cfg, w, tokens, opts)
-		t := h.Shape().Dimensions[1]
-		h = Slice(h, AxisRange(), AxisRange(0, t-1))
-		loss = nextTokenLoss(gpt2LMHead(cfg, w, h), Slice(tokens, AxisRange(), AxisRange(1, t)))
+		dims := h.Shape().Dimensions
+		b, t, d := dims[0], dims[1], dims[2]
+		h = Reshape(Slice(h, AxisRange(), AxisRange(0, t-1)), b*(t-1), d)
+		targets := Reshape(Slice(tokens, AxisRange(), AxisRange(1, t)), b*(t-1))
+		loss = lmHeadLoss(h, w.get(gpt2HeadName(cfg)), targets)
 	})
 	return loss, err
 }
@@ -133,9 +135,13 @@ func gpt2Hidden(cfg arch.GPT2, w Weights, tokens *Node, opts GPT2Options) *Node 
 // gpt2LMHead projects hidden states (B, T, D) onto the vocabulary with lm_head (no bias), which
 // is wte itself when the embeddings are tied.
 func gpt2LMHead(cfg arch.GPT2, w Weights, h *Node) *Node {
-	head := "lm_head.weight"
+	return linear(h, w.get(gpt2HeadName(cfg)), nil)
+}
+
+// gpt2HeadName is the weight lm_head multiplies by.
+func gpt2HeadName(cfg arch.GPT2) string {
 	if cfg.Tied {
-		head = "transformer.wte.weight"
+		return "transformer.wte.weight"
 	}
-	return linear(h, w.get(head), nil)
+	return "lm_head.weight"
 }

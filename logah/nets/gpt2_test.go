@@ -3,13 +3,14 @@ package nets
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/logah/arch"
 )
@@ -162,7 +163,7 @@ func flattenLogits(l [][][]float64) []float64 {
 // TestGPT2Reference compares GPT2Forward (float32 and float64) with the plain-Go float64
 // reference, tied and untied, and the causal LM losses (CausalLMLoss on the logits and GPT2Loss).
 func TestGPT2Reference(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	cache := NewExecCache(8)
 	defer cache.Clear()
 	for _, tied := range []bool{false, true} {
@@ -222,7 +223,7 @@ func TestGPT2Reference(t *testing.T) {
 
 // TestGPT2Errors checks argument validation.
 func TestGPT2Errors(t *testing.T) {
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	cfg := arch.GPT2{Layers: 1, Width: 8, Heads: 2, Inner: 16, Vocab: 11, Context: 4}
 	params := randomParams(cfg, 1)
 	tooLong := tensors.FromValue(randomTokens(1, 5, cfg.Vocab, 1))
@@ -247,5 +248,49 @@ func TestGPT2Errors(t *testing.T) {
 	tiedCfg.Tied = true
 	if _, err := Logits(backend, nil, tiedCfg, params, tok); err != nil {
 		t.Errorf("tied with extra lm_head.weight: %v", err)
+	}
+}
+
+// TestGPT2LossChunks checks that splitting the lm_head loss into row blocks (as done for large
+// vocabularies on the Go backend) gives the same loss and gradients as one block.
+func TestGPT2LossChunks(t *testing.T) {
+	backend := backend.MustDefault()
+	cfg := arch.GPT2{Layers: 1, Width: 8, Heads: 2, Inner: 16, Vocab: 29, Context: 8}
+	params := toTensors(cfg, randomValues(cfg, 4), dtypes.Float64)
+	tokens := tensors.FromValue(randomTokens(3, 7, cfg.Vocab, 9))
+	run := func(chunkElems int) (float64, map[string]*tensors.Tensor, int) {
+		saved := lmHeadChunkElems
+		lmHeadChunkElems = chunkElems
+		defer func() { lmHeadChunkElems = saved }()
+		var chunks int
+		_, err := ExecOnce(backend, func(x *Node) *Node {
+			chunks = lmHeadChunks(x.Graph(), 3*6, cfg.Vocab)
+			return MulScalar(x, 1)
+		}, tensors.FromValue([]float32{1}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		loss, grads, err := LossAndGradients(backend, nil, cfg, params, tokens, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loss, grads, chunks
+	}
+	loss1, grads1, n1 := run(1 << 30)
+	lossK, gradsK, nK := run(40)
+	t.Logf("%d vs %d blocks", n1, nK)
+	if n1 != 1 {
+		t.Fatalf("expected 1 block, got %d", n1)
+	}
+	if nK == 1 {
+		t.Logf("only one block possible here (GOMAXPROCS=%d): the comparison is trivial", runtime.GOMAXPROCS(0))
+	}
+	if math.Abs(loss1-lossK) > 1e-12 {
+		t.Errorf("loss %.15f with blocks, %.15f without", lossK, loss1)
+	}
+	for name, g := range grads1 {
+		if d := maxAbsDiff(flat64(t, g), flat64(t, gradsK[name])); d > 1e-12 {
+			t.Errorf("%s: gradients differ by %.3g", name, d)
+		}
 	}
 }

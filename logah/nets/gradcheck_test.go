@@ -6,8 +6,9 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/gobackend"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/logah/arch"
 )
@@ -17,7 +18,7 @@ import (
 // relative error over entries whose gradient is above 1e-7 and the largest absolute error.
 func gradCheck(t *testing.T, a arch.Arch, vals map[string][]float64, inputs, labels *tensors.Tensor, perEntry int) {
 	t.Helper()
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	cache := NewExecCache(2)
 	defer cache.Clear()
 	params := toTensors(a, vals, dtypes.Float64)
@@ -81,5 +82,75 @@ func TestGPT2Gradients(t *testing.T) {
 			tokens := tensors.FromValue(randomTokens(2, 5, cfg.Vocab, 8))
 			gradCheck(t, cfg, vals, tokens, nil, 3)
 		})
+	}
+}
+
+// TestAttentionGradients checks attentionCore's hand-written gradient (float64, central
+// differences) with and without the causal mask, score scaling and attention dropout; the
+// dropout mask is fixed by a constant RNG state, so every evaluation drops the same entries.
+func TestAttentionGradients(t *testing.T) {
+	backend := backend.MustDefault()
+	const b, h, s, d = 2, 2, 5, 3
+	n := b * h * s * d
+	r := rand.New(rand.NewPCG(5, 5))
+	randVals := func() []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+		return v
+	}
+	weights := randVals() // loss = Σ out ⊙ weights
+	for _, cfg := range []attentionConfig{
+		{heads: h},
+		{heads: h, causal: true, scaleScores: true},
+		{heads: h, causal: true, dropout: 0.3},
+		{heads: h, dropout: 0.5, scaleScores: true},
+	} {
+		lossOf := func(q, k, v, w *Node) *Node {
+			c := cfg
+			if c.dropout > 0 {
+				c.rng = &RNG{State: RNGStateFromSeedForGraph(q.Graph(), 17)}
+			}
+			return ReduceAllSum(Mul(attentionCore(q, k, v, c), w))
+		}
+		gradExec := MustNewExec(backend, func(q, k, v, w *Node) []*Node {
+			loss := lossOf(q, k, v, w)
+			return append([]*Node{loss}, Gradient(loss, q, k, v)...)
+		})
+		lossExec := MustNewExec(backend, lossOf)
+		vals := [][]float64{randVals(), randVals(), randVals()}
+		args := func(vs [][]float64) []any {
+			out := []any{}
+			for _, v := range vs {
+				out = append(out, tensorOf(v, dtypes.Float64, b, h, s, d))
+			}
+			return append(out, tensorOf(weights, dtypes.Float64, b, h, s, d))
+		}
+		outs := gradExec.MustCall(args(vals)...)
+		maxRel := 0.0
+		for which := range 3 {
+			analytic := flat64(t, outs[1+which])
+			for i := 0; i < n; i += 7 {
+				eval := func(delta float64) float64 {
+					vs := [][]float64{vals[0], vals[1], vals[2]}
+					vs[which] = append([]float64(nil), vals[which]...)
+					vs[which][i] += delta
+					return lossExec.MustCall1(args(vs)...).Value().(float64)
+				}
+				numeric := (eval(1e-6) - eval(-1e-6)) / 2e-6
+				diff := math.Abs(numeric - analytic[i])
+				scale := max(math.Abs(numeric), math.Abs(analytic[i]))
+				if scale > 1e-7 {
+					maxRel = max(maxRel, diff/scale)
+				}
+				if diff > 1e-6*scale+1e-8 {
+					t.Errorf("%+v: d/d%c[%d]: analytic %.10g, numeric %.10g", cfg, "qkv"[which], i, analytic[i], numeric)
+				}
+			}
+		}
+		t.Logf("causal=%v scaleScores=%v dropout=%.1f: max relative error %.3g", cfg.causal, cfg.scaleScores, cfg.dropout, maxRel)
+		gradExec.Finalize()
+		lossExec.Finalize()
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/compute/gobackend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
@@ -111,7 +111,7 @@ func maxAbsDiff32(a, b []float32) float64 {
 // the reference training step (vit_d2, batch 4, 32×32×3).
 func TestViTParity(t *testing.T) {
 	f := loadStep(t)
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	cache := NewExecCache(4)
 	defer cache.Clear()
 
@@ -145,7 +145,7 @@ func TestViTParity(t *testing.T) {
 func TestViTParityInGraph(t *testing.T) {
 	f := loadStep(t)
 	specs := f.cfg.Params()
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	exec, err := NewExec(backend, func(ins []*Node) []*Node {
 		one := ins[2]
 		w := Weights{}
@@ -187,7 +187,7 @@ func TestViTParityInGraph(t *testing.T) {
 // TestViTErrors checks that missing or misshaped weights and bad inputs are reported by name.
 func TestViTErrors(t *testing.T) {
 	cfg := arch.ViT{ImageSize: 8, Channels: 1, Patch: 4, Depth: 1, Width: 8, Heads: 2, MLPDim: 16, Classes: 3}
-	backend := gobackend.GetBackend()
+	backend := backend.MustDefault()
 	params := randomParams(cfg, 1)
 	images := tensors.FromShape(shapesOf(t, []int{2, 1, 8, 8}))
 
