@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/nn"
 
+	"github.com/logah-go/logah/internal/graphcheck"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -39,36 +40,13 @@ func checkWeights(cfg Config, w Weights) (*Graph, dtypes.DType, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, dtypes.InvalidDType, err
 	}
-	var g *Graph
-	dtype := dtypes.InvalidDType
-	first := ""
+	var specs []graphcheck.Spec
 	for _, p := range cfg.Params() {
-		if !p.Used {
-			continue
-		}
-		n := w[p.Name]
-		if n == nil {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q (shape %v) is missing", cfg, p.Name, p.Shape)
-		}
-		if !slices.Equal(n.Shape().Dimensions, p.Shape) {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has shape %v, want %v", cfg, p.Name, n.Shape().Dimensions, p.Shape)
-		}
-		if !n.DType().IsFloat() {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s, want a float dtype", cfg, p.Name, n.DType())
-		}
-		if g == nil {
-			g, dtype, first = n.Graph(), n.DType(), p.Name
-			continue
-		}
-		if n.DType() != dtype {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s but %q has %s: all weights must share one dtype",
-				cfg, p.Name, n.DType(), first, dtype)
-		}
-		if n.Graph() != g {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q belongs to another graph than %q", cfg, p.Name, first)
+		if p.Used {
+			specs = append(specs, graphcheck.Spec{Name: p.Name, Shape: p.Shape})
 		}
 	}
-	return g, dtype, nil
+	return graphcheck.Weights(cfg, specs, w)
 }
 
 // usedParams lists the parameters the forward pass reads, in table order.
@@ -152,20 +130,8 @@ func fromTensor(name string, t *tensors.Tensor) (*params.Tensor, error) {
 	return params.FromFloat32(name, dims, data)
 }
 
-// catch runs fn and converts a panic raised while building a graph into an error.
-func catch(what string, fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = fmt.Errorf("%s: %w", what, e)
-			} else {
-				err = fmt.Errorf("%s: %v", what, r)
-			}
-		}
-	}()
-	fn()
-	return nil
-}
+// catch converts a panic raised while building a graph into an error prefixed by what.
+func catch(what string, fn func()) error { return graphcheck.Catch(what, fn) }
 
 // linear is PyTorch's nn.Linear with a weight stored (out, in); b may be nil.
 func linear(x, w, b *Node) *Node { return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput) }

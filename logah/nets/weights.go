@@ -2,11 +2,11 @@ package nets
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 
+	"github.com/logah-go/logah/internal/graphcheck"
 	"github.com/logah-go/logah/logah/arch"
 )
 
@@ -33,49 +33,12 @@ func checkWeights(a arch.Arch, w Weights) (*Graph, dtypes.DType, error) {
 	if err := a.Validate(); err != nil {
 		return nil, dtypes.InvalidDType, err
 	}
-	var g *Graph
-	dtype := dtypes.InvalidDType
-	first := ""
+	specs := make([]graphcheck.Spec, 0, len(a.Params()))
 	for _, p := range a.Params() {
-		n, ok := w[p.Name]
-		if !ok || n == nil {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q (shape %v) is missing", a, p.Name, p.Shape)
-		}
-		if !slices.Equal(n.Shape().Dimensions, p.Shape) {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has shape %v, want %v",
-				a, p.Name, n.Shape().Dimensions, p.Shape)
-		}
-		dt := n.DType()
-		if !dt.IsFloat() {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s, want a float dtype", a, p.Name, dt)
-		}
-		if g == nil {
-			g, dtype, first = n.Graph(), dt, p.Name
-			continue
-		}
-		if dt != dtype {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s but %q has %s: all weights must share one dtype",
-				a, p.Name, dt, first, dtype)
-		}
-		if n.Graph() != g {
-			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q belongs to another graph than %q", a, p.Name, first)
-		}
+		specs = append(specs, graphcheck.Spec{Name: p.Name, Shape: p.Shape})
 	}
-	return g, dtype, nil
+	return graphcheck.Weights(a, specs, w)
 }
 
-// catch runs fn and converts a panic raised while building the graph into an error prefixed
-// by what.
-func catch(what string, fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = fmt.Errorf("%s: %w", what, e)
-			} else {
-				err = fmt.Errorf("%s: %v", what, r)
-			}
-		}
-	}()
-	fn()
-	return nil
-}
+// catch converts a panic raised while building a graph into an error prefixed by what.
+func catch(what string, fn func()) error { return graphcheck.Catch(what, fn) }

@@ -1,0 +1,68 @@
+// Package graphcheck validates the weights handed to functional GoMLX graph builders (the
+// target networks of logah/nets and the hypernetwork of logah/ghn) and turns panics raised
+// while building a graph into errors, so public APIs return errors that name the tensor at
+// fault instead of panicking.
+package graphcheck
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
+)
+
+// Spec is an expected weight: its name and shape.
+type Spec struct {
+	Name  string
+	Shape []int
+}
+
+// Weights verifies that nodes holds every spec with the right shape, that all share one float
+// dtype and belong to one graph, and returns that graph and dtype. owner prefixes the errors
+// (e.g. the architecture). Extra entries of nodes are ignored.
+func Weights(owner fmt.Stringer, specs []Spec, nodes map[string]*graph.Node) (*graph.Graph, dtypes.DType, error) {
+	var g *graph.Graph
+	dtype := dtypes.InvalidDType
+	first := ""
+	for _, p := range specs {
+		n := nodes[p.Name]
+		if n == nil {
+			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q (shape %v) is missing", owner, p.Name, p.Shape)
+		}
+		if !slices.Equal(n.Shape().Dimensions, p.Shape) {
+			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has shape %v, want %v", owner, p.Name, n.Shape().Dimensions, p.Shape)
+		}
+		if !n.DType().IsFloat() {
+			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s, want a float dtype", owner, p.Name, n.DType())
+		}
+		if g == nil {
+			g, dtype, first = n.Graph(), n.DType(), p.Name
+			continue
+		}
+		if n.DType() != dtype {
+			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q has dtype %s but %q has %s: all weights must share one dtype",
+				owner, p.Name, n.DType(), first, dtype)
+		}
+		if n.Graph() != g {
+			return nil, dtypes.InvalidDType, fmt.Errorf("%s: weight %q belongs to another graph than %q", owner, p.Name, first)
+		}
+	}
+	return g, dtype, nil
+}
+
+// Catch runs fn and converts a panic raised while building a graph into an error prefixed by
+// what.
+func Catch(what string, fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("%s: %w", what, e)
+			} else {
+				err = fmt.Errorf("%s: %v", what, r)
+			}
+		}
+	}()
+	fn()
+	return nil
+}
