@@ -125,6 +125,10 @@ func writeFileAtomic(path string, data []byte) error {
 		f.Close()
 		return err
 	}
+	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600 files
+		f.Close()
+		return err
+	}
 	if err := f.Close(); err != nil {
 		return err
 	}
