@@ -184,8 +184,32 @@ func (c *Client) Execute(ctx context.Context, code string, opts ExecuteOptions) 
 			}
 		}
 	}
-	return res, nil
+	// GoNB forwards a cell's displays from a pipe; on a loaded machine the last of them can
+	// reach iopub just after the idle status. Collect what arrives within a short grace period.
+	grace := time.NewTimer(lateOutputGrace)
+	defer grace.Stop()
+	for {
+		if msg := iopub.pop(); msg != nil {
+			if out, isOutput, _, err := decodeIOPub(msg); err == nil && isOutput {
+				res.Outputs = append(res.Outputs, out)
+				if opts.OnOutput != nil {
+					opts.OnOutput(out)
+				}
+			}
+			continue
+		}
+		select {
+		case <-iopub.ready:
+		case <-grace.C:
+			return res, nil
+		case <-ctx.Done():
+			return res, nil
+		}
+	}
 }
+
+// lateOutputGrace is how long Execute keeps listening for outputs after the kernel is idle.
+const lateOutputGrace = 300 * time.Millisecond
 
 // waitEither returns the next message from a (preferred) or b.
 func (c *Client) waitEither(ctx context.Context, a, b *mailbox) (*Message, error) {
