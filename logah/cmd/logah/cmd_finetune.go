@@ -29,11 +29,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("finetune", flag.ContinueOnError)
 	config := fs.String("arch", "", "model name (vit-s, gpt2, …) or a JSON config file")
 	initFrom := fs.String("init", "random", "initialisation: random, or a .safetensors file with PyTorch names")
-	data := fs.String("data", "fashion-mnist", "dataset: fashion-mnist, mnist, cifar10, cifar100 or text")
-	dataDir := fs.String("data-dir", "", "dataset directory (default: $LOGAH_DATA, then system locations)")
-	textPath := fs.String("text", "", "text: a WikiText directory (default: the Go standard library source tree)")
-	tokName := fs.String("tokenizer", "bytes", "text: bytes (vocabulary 256) or gpt2 (BPE, 50257)")
-	textBytes := fs.Int64("text-bytes", 4<<20, "text: cap on the corpus size in bytes (0: all)")
+	df := addDataFlags(fs)
 	epochs := fs.Int("epochs", 1, "epochs of training")
 	steps := fs.Int("steps", 0, "exact number of steps (overrides --epochs)")
 	batch := fs.Int("batch", 64, "batch size")
@@ -80,25 +76,9 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	var task trainer.Task
 	switch v := a.(type) {
 	case arch.ViT:
-		if *data == "text" {
-			return usageErrorf("a ViT needs an image dataset, not --data text")
-		}
-		train, err := datasets.Load(*data, *dataDir, datasets.Train)
+		train, test, err := df.images(v, *maxTrain)
 		if err != nil {
 			return err
-		}
-		test, err := datasets.Load(*data, *dataDir, datasets.Test)
-		if err != nil {
-			return err
-		}
-		if train.C != v.Channels || train.H != v.ImageSize || train.NumClasses() > v.Classes {
-			return fmt.Errorf("%s expects %dx%dx%d images and ≥ %d classes, but %s has %dx%dx%d and %d classes: adjust the architecture",
-				v, v.ImageSize, v.ImageSize, v.Channels, train.NumClasses(), *data, train.H, train.W, train.C, train.NumClasses())
-		}
-		if *maxTrain > 0 {
-			if train, err = train.Range(0, min(*maxTrain, train.N)); err != nil {
-				return err
-			}
 		}
 		opts := trainer.ImageTaskOptions{LabelSmoothing: *smoothing, MaxEvalExamples: *maxEval}
 		if *augment {
@@ -110,7 +90,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 		}
 		task = it
 	case arch.GPT2:
-		tt, err := textTask(v, *textPath, *tokName, *textBytes, *batch, *seed, *dropout, *maxEval)
+		tt, err := textTask(v, *df.text, *df.tokenizer, *df.textBytes, *batch, *seed, *dropout, *maxEval)
 		if err != nil {
 			return err
 		}
@@ -123,7 +103,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	cfg.OutDir, cfg.Resume, cfg.EvalEvery = *out, *resume, *evalEvery
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	fmt.Fprintf(stdout, "fine-tuning %s (%s parameters) from %s on %s\n", a, thousands(arch.NumParams(a)), *initFrom, *data)
+	fmt.Fprintf(stdout, "fine-tuning %s (%s parameters) from %s on %s\n", a, thousands(arch.NumParams(a)), *initFrom, *df.data)
 	res, err := trainer.FineTune(ctx, backend.MustDefault(), a, init, task, cfg, progressPrinter(os.Stderr, *quiet))
 	if err != nil {
 		return err

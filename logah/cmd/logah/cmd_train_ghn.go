@@ -12,7 +12,6 @@ import (
 
 	"github.com/logah-go/logah/logah/backend"
 
-	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/ghn"
 	"github.com/logah-go/logah/logah/trainer"
@@ -25,11 +24,7 @@ func init() {
 func cmdTrainGHN(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("train-ghn", flag.ContinueOnError)
 	family := fs.String("family", "vits-mini", "architecture family to sample (vits-mini, vits1k, gpts-mini, gpts1k)")
-	data := fs.String("data", "fashion-mnist", "dataset: fashion-mnist, mnist, cifar10, cifar100 or text")
-	dataDir := fs.String("data-dir", "", "dataset directory")
-	textPath := fs.String("text", "", "text: a WikiText directory (default: the Go standard library source)")
-	tokName := fs.String("tokenizer", "bytes", "text: bytes or gpt2")
-	textBytes := fs.Int64("text-bytes", 4<<20, "text: corpus size cap in bytes")
+	df := addDataFlags(fs)
 	context_ := fs.Int("context", 0, "text: context length of the training blocks (default: the family's)")
 	size := fs.String("size", "tiny", "hypernetwork: tiny (hid 64, 3 layers, 8 heads, r 32) or a JSON config file")
 	dMax := fs.Int("d-max", 512, "largest predicted block (max_shape); K = 16·d-max")
@@ -88,16 +83,9 @@ func cmdTrainGHN(args []string, stdout io.Writer) error {
 	var task trainer.Task
 	switch s := sample.(type) {
 	case arch.ViT:
-		train, err := datasets.Load(*data, *dataDir, datasets.Train)
+		train, test, err := df.images(s, 0)
 		if err != nil {
-			return err
-		}
-		test, err := datasets.Load(*data, *dataDir, datasets.Test)
-		if err != nil {
-			return err
-		}
-		if train.C != s.Channels || train.H != s.ImageSize {
-			return fmt.Errorf("family %s is for %dx%dx%d images but %s has %dx%dx%d", *family, s.ImageSize, s.ImageSize, s.Channels, *data, train.H, train.W, train.C)
+			return fmt.Errorf("family %s: %w", *family, err)
 		}
 		if task, err = trainer.NewImageTask(train, test, *batch, *seed, trainer.ImageTaskOptions{MaxEvalExamples: *maxEval}); err != nil {
 			return err
@@ -108,7 +96,7 @@ func cmdTrainGHN(args []string, stdout io.Writer) error {
 			ctxLen = *context_
 		}
 		s.Context = ctxLen
-		if task, err = textTask(s, *textPath, *tokName, *textBytes, *batch, *seed, 0.1, *maxEval/100+1); err != nil {
+		if task, err = textTask(s, *df.text, *df.tokenizer, *df.textBytes, *batch, *seed, 0.1, *maxEval/100+1); err != nil {
 			return err
 		}
 	}
