@@ -29,7 +29,7 @@ const (
 	rowGap       = 10
 	colGap       = 60
 	marginX      = 30
-	headerH      = 58
+	headerH      = 76
 	columnTitleH = 20
 )
 
@@ -92,7 +92,7 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 	fmt.Fprintf(&sb, `<text x="%d" y="24" font-size="16" font-weight="bold">%s</text>`+"\n", marginX, html.EscapeString(title))
 	fmt.Fprintf(&sb, `<text x="%d" y="44" font-size="11" fill="#444">%d nodes · %d edges · %d virtual edges (distance ≤ %d, not drawn)</text>`+"\n",
 		marginX, g.N(), len(g.Edges), g.NumVirtualEdges(), g.Cutoff)
-	writeLegend(&sb, width-marginX-len(legendOps)*70, 34)
+	writeLegend(&sb, marginX, 52) // its own line: narrow graphs have no room beside the counts
 
 	// Column titles and collapsed placeholders.
 	for ci, c := range cols {
