@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 )
 
 func init() {
@@ -27,11 +25,8 @@ func cmdConvert(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer model.Close()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	path := filepath.Join(*out, "ghn.safetensors")
-	if err := model.Save(path); err != nil {
+	path, err := saveGHNDir(model, *out)
+	if err != nil {
 		return err
 	}
 	n := model.Config().NumParams()

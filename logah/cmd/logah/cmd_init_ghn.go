@@ -4,8 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
@@ -48,11 +46,8 @@ func cmdInitGHN(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer model.Close()
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
-	path := filepath.Join(*out, "ghn.safetensors")
-	if err := model.Save(path); err != nil {
+	path, err := saveGHNDir(model, *out)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %s parameters → %s\n", cfg, thousands(cfg.NumParams().Total()), path)

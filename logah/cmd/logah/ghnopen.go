@@ -25,3 +25,13 @@ func openGHN(path string) (*ghn.GHN, error) {
 	}
 	return ghn.Open(path, backend.MustDefault())
 }
+
+// saveGHNDir writes a hypernetwork as DIR/ghn.safetensors (the layout openGHN and ghn.Open
+// read) and returns the file's path.
+func saveGHNDir(model *ghn.GHN, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "ghn.safetensors")
+	return path, model.Save(path)
+}
