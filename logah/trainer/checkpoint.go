@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/logah-go/logah/internal/atomicfile"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -58,7 +59,7 @@ func SaveCheckpoint(dir string, ck *Checkpoint, keep int) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, latestFile), data); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, latestFile), data); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	return pruneCheckpoints(dir, max(keep, 1))

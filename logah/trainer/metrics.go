@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/logah-go/logah/internal/atomicfile"
 )
 
 // Record is one line of a metrics log: the step, the epoch (fractional while training) and
@@ -104,33 +106,5 @@ func TruncateMetricsAfter(path string, step int) error {
 			kept = append(kept, line...)
 		}
 	}
-	return writeFileAtomic(path, kept)
-}
-
-// writeFileAtomic writes data to a temporary file in the same directory, syncs it and renames
-// it over path, so readers see the old or the new content, never a torn file.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600 files
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, kept)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/logah-go/logah/logah/experiment"
 	"github.com/logah-go/logah/logah/ghn"
 )
 
@@ -30,12 +31,12 @@ type decoderSizeRow struct {
 }
 
 // decoderSizes computes, for each d_max, the parameter counts of the LoGAH configuration built
-// by ghnConfigFromFlags(size, …, d) (K = 16·d) and of ghn.GHN3Baseline of it (same encoder, a
+// by experiment.GHNConfig(size, …, d) (K = 16·d) and of ghn.GHN3Baseline of it (same encoder, a
 // GHN-3 decoder predicting d×d chunks), with Config.NumParams.
 func decoderSizes(size string, v ghn.Variant, classes int, widths []int) ([]decoderSizeRow, error) {
 	rows := make([]decoderSizeRow, 0, len(widths))
 	for _, d := range widths {
-		lg, err := ghnConfigFromFlags(size, v, classes, d, "logah")
+		lg, err := experiment.GHNConfig(size, v, classes, d, "logah")
 		if err != nil {
 			return nil, fmt.Errorf("d_max %d: %w", d, err)
 		}

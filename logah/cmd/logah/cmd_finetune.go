@@ -15,7 +15,6 @@ import (
 	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/datasets"
-	"github.com/logah-go/logah/datasets/text"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/trainer"
@@ -90,7 +89,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 		}
 		task = it
 	case arch.GPT2:
-		tt, err := textTask(v, *df.text, *df.tokenizer, *df.textBytes, *batch, *seed, *dropout, *maxEval)
+		tt, err := df.spec().TextTask(v, *batch, *seed, *dropout, *maxEval)
 		if err != nil {
 			return err
 		}
@@ -128,38 +127,6 @@ func archFromFlag(s string) (arch.Arch, error) {
 		return resolveArch(nil, s)
 	}
 	return arch.Named(s)
-}
-
-func textTask(g arch.GPT2, path, tokName string, maxBytes int64, batch int, seed uint64, dropout float64, maxEval int) (*trainer.TextTask, error) {
-	tok, err := text.NewTokenizer(tokName)
-	if err != nil {
-		return nil, err
-	}
-	if tok.VocabSize() > g.Vocab {
-		return nil, fmt.Errorf("tokenizer %s has %d tokens but %s has vocab %d: use a matching --tokenizer or vocab", tokName, tok.VocabSize(), g, g.Vocab)
-	}
-	var corpus *text.Corpus
-	if path != "" {
-		corpus, err = text.LoadWikiText(path, maxBytes)
-	} else {
-		corpus, err = text.GoSource(text.GoSourceOptions{MaxBytes: maxBytes})
-	}
-	if err != nil {
-		return nil, err
-	}
-	sep := []int32{}
-	if tokName == "gpt2" {
-		sep = append(sep, text.GPT2EOT)
-	}
-	train, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Train, sep...), batch, g.Context, seed)
-	if err != nil {
-		return nil, err
-	}
-	valid, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Valid, sep...), batch, g.Context, seed)
-	if err != nil {
-		return nil, err
-	}
-	return &trainer.TextTask{Train: train, Valid: valid, Dropout: dropout, MaxEvalBatches: maxEval}, nil
 }
 
 // progressPrinter prints a progress line updated in place, and evaluations on their own line.

@@ -5,9 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
+	"github.com/logah-go/logah/internal/atomicfile"
 	"github.com/logah-go/logah/logah/netgraph"
 )
 
@@ -55,34 +54,9 @@ func cmdGraph(args []string, stdout io.Writer) error {
 		_, err := stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(*out, data); err != nil {
+	if err := atomicfile.WriteFile(*out, data); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d nodes, %d edges, %d virtual edges → %s\n", a, g.N(), len(g.Edges), g.NumVirtualEdges(), *out)
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file in the same directory and renames it.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600 files
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

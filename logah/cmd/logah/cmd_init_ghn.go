@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/experiment"
 	"github.com/logah-go/logah/logah/ghn"
 )
 
@@ -33,7 +34,7 @@ func cmdInitGHN(args []string, stdout io.Writer) error {
 	if v != ghn.VariantViT && v != ghn.VariantGPT {
 		return usageErrorf("unknown --variant %q: use vit or gpt", *variant)
 	}
-	cfg, err := ghnConfigFromFlags(*size, v, *classes, *dMax, *decoder)
+	cfg, err := experiment.GHNConfig(*size, v, *classes, *dMax, *decoder)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,132 @@
+package experiment
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/ghn"
+)
+
+// needFashionMNIST skips where the dataset is missing, except under CI (CI=true), which must
+// install it.
+func needFashionMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := datasets.LoadFashionMNIST("", datasets.Test); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Fashion-MNIST must be installed under CI: %v", err)
+		}
+		t.Skipf("Fashion-MNIST not installed: %v", err)
+	}
+}
+
+func TestMeanStdIsSampleStatistics(t *testing.T) {
+	m := NewMeanStd([]float64{0.4, 0.5, 0.6})
+	if math.Abs(m.Mean-0.5) > 1e-12 || math.Abs(m.Std-0.1) > 1e-12 {
+		t.Fatalf("got %+v, want mean 0.5 and sample std 0.1", m)
+	}
+	if one := NewMeanStd([]float64{0.3}); one.Std != 0 {
+		t.Fatalf("one value: std %v, want 0", one.Std)
+	}
+}
+
+func TestSummarizeGroupsByInitInOrder(t *testing.T) {
+	runs := []Run{
+		{Init: "random", Initial: map[string]float64{"accuracy": 0.1}, Final: map[string]float64{"accuracy": 0.5}},
+		{Init: "logah", Initial: map[string]float64{"accuracy": 0.3}, Final: map[string]float64{"accuracy": 0.7}},
+		{Init: "random", Initial: map[string]float64{"accuracy": 0.1}, Final: map[string]float64{"accuracy": 0.7}},
+	}
+	sums := Summarize(runs, "accuracy")
+	if len(sums) != 2 || sums[0].Init != "random" || sums[0].Runs != 2 || math.Abs(sums[0].After.Mean-0.6) > 1e-12 {
+		t.Fatalf("got %+v", sums)
+	}
+	rows := SummaryRows(Summarize(runs, "accuracy", "logah"), "accuracy")
+	if len(rows) != 1 || rows[0][2] != "30.00% ± 0.00" || rows[0][3] != "70.00% ± 0.00" {
+		t.Fatalf("rows %v", rows)
+	}
+}
+
+func TestGHNConfigDecoders(t *testing.T) {
+	lg, err := GHNConfig("tiny", ghn.VariantViT, 10, 512, "logah")
+	if err != nil || lg.MaxShape != 512 || lg.MaxCK != 8192 {
+		t.Fatalf("logah: %+v, %v", lg, err)
+	}
+	g3, err := GHNConfig("tiny", ghn.VariantViT, 10, 512, "ghn3")
+	if err != nil || g3.Decoder != ghn.DecoderGHN3 {
+		t.Fatalf("ghn3: %+v, %v", g3, err)
+	}
+	if _, err := GHNConfig("tiny", ghn.VariantViT, 10, 512, "lora"); err == nil {
+		t.Fatal("an unknown decoder must be an error")
+	}
+}
+
+func TestHeldOutArchsAreNeverTrainedAndStable(t *testing.T) {
+	s := DefaultGHNTraining("vits-mini")
+	a, err := s.HeldOutArchs()
+	if err != nil || len(a) != 5 {
+		t.Fatalf("%v, %v", a, err)
+	}
+	b, _ := s.HeldOutArchs()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("held-out architecture %d differs between calls", i)
+		}
+	}
+}
+
+// TestTrainThenCompare trains a hypernetwork for two steps, resumes the finished run (which
+// must not train again), and compares its predictions with random initialisation.
+func TestTrainThenCompare(t *testing.T) {
+	needFashionMNIST(t)
+	dir := t.TempDir()
+	s := DefaultGHNTraining("vits-mini")
+	s.Steps, s.Warmup, s.MaxEval, s.HeldOut, s.Out, s.DMax = 2, 1, 100, 1, dir, 64
+	res, err := TrainGHN(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.GHN.Close()
+	recs, err := ReadGHNMetrics(dir)
+	if err != nil || len(recs) == 0 || recs[len(recs)-1].Split != "eval" {
+		t.Fatalf("metrics %v, %v", recs, err)
+	}
+	s.Resume = true
+	again, err := TrainGHN(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Records) != 0 || again.Steps != 2 {
+		t.Fatalf("resuming a finished run trained again: %d records, step %d", len(again.Records), again.Steps)
+	}
+	held, err := ReadArchList(filepath.Join(dir, "held_out.json"))
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held_out.json: %v, %v", held, err)
+	}
+	g, err := ghn.Open(dir, backend.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	c := DefaultComparison()
+	c.Archs, c.Inits = []arch.Arch{small}, []Init{{Name: "random"}, {Name: "logah", GHN: g}}
+	c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = 2, 2, 64, 100, 16
+	runs, err := Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 4 || runs[0].Steps != 2 || len(runs[0].Curve) != 2 {
+		t.Fatalf("runs %+v", runs)
+	}
+	if math.Abs(runs[0].Initial["loss"]-math.Log(10)) > 1e-4 {
+		t.Fatalf("a torchvision ViT (zero head) must start at loss ln 10, got %v", runs[0].Initial)
+	}
+	if runs[2].Init != "logah" || runs[2].Initial["accuracy"] == runs[0].Initial["accuracy"] && runs[2].Initial["loss"] == runs[0].Initial["loss"] {
+		t.Fatalf("predicted and random runs evaluate identically: %+v", runs)
+	}
+}
