@@ -23,6 +23,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
 
 	"github.com/gomlx/compute"
 
@@ -106,11 +109,53 @@ func TrainGHN(ctx context.Context, cfg ghn.Config, task trainer.Task, tc trainer
 // was made). It is found through $LOGAH_REPO (set by the notebook kernel) or by searching
 // upwards from the working directory for this module.
 func PretrainedGHN() string {
-	root := os.Getenv("LOGAH_REPO")
-	if root == "" {
-		root, _ = fixtures.RepoRoot()
+	return filepath.Join(RepoRoot(), "logah", "pretrained", "vits-mini-fmnist")
+}
+
+// RepoRoot is the root of this repository: $LOGAH_REPO (set by the notebook kernel), else the
+// directory of go.mod found upwards from the working directory ("." if none). Notebooks keep
+// their runs under RepoRoot()/runs.
+func RepoRoot() string {
+	if root := os.Getenv("LOGAH_REPO"); root != "" {
+		return root
 	}
-	return filepath.Join(root, "logah", "pretrained", "vits-mini-fmnist")
+	if root, err := fixtures.RepoRoot(); err == nil {
+		return root
+	}
+	return "."
+}
+
+// Hardware describes this machine for result tables: CPU model, cores, OS/architecture, the
+// compute backend and whether the binary was built with GOEXPERIMENT=simd.
+func Hardware() string {
+	model := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	simd := "off"
+	if strings.Contains(buildExperiments(), "simd") {
+		simd = "on"
+	}
+	return fmt.Sprintf("%s, %d cores, %s/%s, %s, GOEXPERIMENT=simd %s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, Backend().Name(), simd)
+}
+
+// buildExperiments is the GOEXPERIMENT setting this binary was built with.
+func buildExperiments() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "GOEXPERIMENT" {
+			return s.Value
+		}
+	}
+	return ""
 }
 
 // MustOK panics with a readable message when err is not nil: a convenience for notebook cells.
