@@ -21,6 +21,9 @@ type Data struct {
 	Tokenizer string `json:"tokenizer,omitempty"`
 	// TextBytes caps the text corpus (0: all of it).
 	TextBytes int64 `json:"text_bytes,omitempty"`
+	// Classes, when not empty, keeps only these classes of an image dataset, relabelled 0, 1, …
+	// in this order (e.g. Fashion-MNIST 0–4 to train a hypernetwork, 5–9 to transfer to).
+	Classes []int `json:"classes,omitempty"`
 }
 
 // DefaultData is Fashion-MNIST, with byte tokenisation and a 4 MiB cap for text.
@@ -42,6 +45,14 @@ func (d Data) Images(v arch.ViT, maxTrain int) (train, test *datasets.Images, er
 	}
 	if test, err = datasets.Load(d.Name, d.Dir, datasets.Test); err != nil {
 		return nil, nil, err
+	}
+	if len(d.Classes) > 0 {
+		if train, err = train.SelectClasses(d.Classes); err != nil {
+			return nil, nil, err
+		}
+		if test, err = test.SelectClasses(d.Classes); err != nil {
+			return nil, nil, err
+		}
 	}
 	if train.C != v.Channels || train.H != v.ImageSize || train.NumClasses() > v.Classes {
 		return nil, nil, fmt.Errorf("%s expects %dx%dx%d images and ≥ %d classes, but %s has %dx%dx%d and %d classes: adjust the architecture",

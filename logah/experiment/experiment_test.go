@@ -130,3 +130,26 @@ func TestTrainThenCompare(t *testing.T) {
 		t.Fatalf("predicted and random runs evaluate identically: %+v", runs)
 	}
 }
+
+func TestDataClassesSelectsAndRelabels(t *testing.T) {
+	needFashionMNIST(t)
+	d := DefaultData()
+	d.Classes = []int{5, 6, 7, 8, 9}
+	v := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	train, test, err := d.Images(v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 30000 || test.N != 5000 || len(train.Classes) != 5 || train.Classes[0] != "Sandal" {
+		t.Fatalf("train %d, test %d, classes %v", train.N, test.N, train.Classes)
+	}
+	for _, l := range train.Labels {
+		if l < 0 || l > 4 {
+			t.Fatalf("label %d outside the 5 selected classes", l)
+		}
+	}
+	d.Classes = []int{3, 12}
+	if _, _, err := d.Images(v, 0); err == nil {
+		t.Fatal("class 12 of Fashion-MNIST must be an error")
+	}
+}

@@ -51,7 +51,9 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	if len(pos) > 0 || len(archFlags) == 0 || len(inits) == 0 {
 		return usageErrorf("usage: logah compare --arch A [--arch B] --init random --init logah=DIR [flags]")
 	}
-	c.Data = df.spec()
+	if c.Data, err = df.spec(); err != nil {
+		return err
+	}
 	for _, f := range archFlags {
 		as, err := archList(f)
 		if err != nil {

@@ -89,7 +89,11 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 		}
 		task = it
 	case arch.GPT2:
-		tt, err := df.spec().TextTask(v, *batch, *seed, *dropout, *maxEval)
+		spec, err := df.spec()
+		if err != nil {
+			return err
+		}
+		tt, err := spec.TextTask(v, *batch, *seed, *dropout, *maxEval)
 		if err != nil {
 			return err
 		}

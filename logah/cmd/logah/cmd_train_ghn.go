@@ -49,7 +49,9 @@ func cmdTrainGHN(args []string, stdout io.Writer) error {
 	if d.Out == "" {
 		return usageErrorf("--out is required (checkpoints and the trained hypernetwork go there)")
 	}
-	d.Data = df.spec()
+	if d.Data, err = df.spec(); err != nil {
+		return err
+	}
 	cfg, err := d.Config()
 	if err != nil {
 		return usageErrorf("%v", err)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"flag"
+	"strconv"
+	"strings"
 
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/logah/arch"
@@ -12,6 +14,7 @@ import (
 type dataFlags struct {
 	data, dir, text, tokenizer *string
 	textBytes                  *int64
+	classes                    *string
 }
 
 func addDataFlags(fs *flag.FlagSet) *dataFlags {
@@ -22,12 +25,23 @@ func addDataFlags(fs *flag.FlagSet) *dataFlags {
 		text:      fs.String("text", "", "text: a WikiText directory (default: the Go standard library source tree)"),
 		tokenizer: fs.String("tokenizer", d.Tokenizer, "text: bytes (vocabulary 256) or gpt2 (BPE, 50257)"),
 		textBytes: fs.Int64("text-bytes", d.TextBytes, "text: cap on the corpus size in bytes (0: all)"),
+		classes:   fs.String("classes", "", "images: keep only these classes, relabelled in order (e.g. 0,1,2,3,4)"),
 	}
 }
 
 // spec is the dataset the flags name.
-func (d *dataFlags) spec() experiment.Data {
-	return experiment.Data{Name: *d.data, Dir: *d.dir, Text: *d.text, Tokenizer: *d.tokenizer, TextBytes: *d.textBytes}
+func (d *dataFlags) spec() (experiment.Data, error) {
+	data := experiment.Data{Name: *d.data, Dir: *d.dir, Text: *d.text, Tokenizer: *d.tokenizer, TextBytes: *d.textBytes}
+	if *d.classes != "" {
+		for _, f := range strings.Split(*d.classes, ",") {
+			c, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				return data, usageErrorf("--classes %q: a comma-separated list of class numbers such as 0,1,2,3,4", *d.classes)
+			}
+			data.Classes = append(data.Classes, c)
+		}
+	}
+	return data, nil
 }
 
 // images loads the train and test parts of the image dataset for ViT v (see
@@ -36,5 +50,9 @@ func (d *dataFlags) images(v arch.ViT, maxTrain int) (train, test *datasets.Imag
 	if *d.data == "text" {
 		return nil, nil, usageErrorf("a ViT needs an image dataset, not --data text")
 	}
-	return d.spec().Images(v, maxTrain)
+	spec, err := d.spec()
+	if err != nil {
+		return nil, nil, err
+	}
+	return spec.Images(v, maxTrain)
 }
