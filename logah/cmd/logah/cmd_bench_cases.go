@@ -1,0 +1,420 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/datasets/text"
+	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/ghn"
+	"github.com/logah-go/logah/logah/netgraph"
+	"github.com/logah-go/logah/logah/params"
+	"github.com/logah-go/logah/logah/trainer"
+)
+
+func graphCases(o *benchOpts) []benchCase {
+	n := o.reps(1000, 50)
+	return []benchCase{
+		{"graph build", fmt.Sprintf("vits1k: %d ViTs with distances (cut-off %d)", n, netgraph.DefaultCutoff), benchFamilyGraphs(n)},
+		{"graph build", "GPT-2 XL (gpt2-xl) with distances", benchGPT2XLGraph},
+	}
+}
+
+func benchFamilyGraphs(n int) func(o *benchOpts, r *benchRow) error {
+	return func(o *benchOpts, r *benchRow) error {
+		fam, err := arch.FamilyByName("vits1k")
+		if err != nil {
+			return err
+		}
+		members := fam.Members()[:n]
+		d, _, err := timeReps(o.budget(budget{3, 20, 2 * time.Second}, budget{2, 2, 0}), func() error {
+			for _, a := range members {
+				if _, err := netgraph.Build(a, netgraph.Options{}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		r.time = fmt.Sprintf("%.3f s (%s/graph)", d.Seconds(), fmtDur(d/time.Duration(n)))
+		return err
+	}
+}
+
+func benchGPT2XLGraph(o *benchOpts, r *benchRow) error {
+	a, err := arch.Named("gpt2-xl")
+	if err != nil {
+		return err
+	}
+	var g *netgraph.Graph
+	d, _, err := timeReps(o.budget(budget{10, 500, time.Second}, budget{3, 3, 0}), func() (err error) {
+		g, err = netgraph.Build(a, netgraph.Options{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.config = fmt.Sprintf("GPT-2 XL: %d nodes with distances", g.N())
+	r.time = fmtDur(d)
+	return nil
+}
+
+// ---- predict ----
+
+func predictCases(o *benchOpts) []benchCase {
+	vit, _ := arch.Named("vit-s")
+	gpt, _ := arch.Named("gpt2")
+	large, _ := arch.Named("gpt2-large")
+	return []benchCase{
+		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → ViT-S (%s), in memory", mparams(vit)),
+			benchPredictMem(ghn.VariantViT, 100, "vit-s", o.budget(budget{3, 20, 5 * time.Second}, once))},
+		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → GPT-2 small (%s), in memory", mparams(gpt)),
+			benchPredictMem(ghn.VariantGPT, 10, "gpt2", o.budget(budget{2, 5, 8 * time.Second}, once))},
+		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → GPT-2 Large (%s) → %.2f GB safetensors, child process",
+			mparams(large), float64(4*arch.NumParams(large))/1e9), benchPredictFile},
+	}
+}
+
+// newTinyGHN is a randomly initialised LoGAH-Tiny (d_max 2048).
+func newTinyGHN(v ghn.Variant, classes int) (*ghn.GHN, error) {
+	cfg := ghn.LoGAHTiny(v, classes)
+	set, err := ghn.Init(cfg, 1)
+	if err != nil {
+		return nil, err
+	}
+	return ghn.New(cfg, set, backend.MustDefault())
+}
+
+func benchPredictMem(v ghn.Variant, classes int, model string, b budget) func(o *benchOpts, r *benchRow) error {
+	return func(o *benchOpts, r *benchRow) error {
+		a, err := arch.Named(model)
+		if err != nil {
+			return err
+		}
+		g, err := newTinyGHN(v, classes)
+		if err != nil {
+			return err
+		}
+		defer g.Close()
+		predict := func() error { _, err := g.Predict(a, ghn.PredictOptions{}); return err }
+		first, _, err := timeReps(once, predict)
+		if err != nil {
+			return err
+		}
+		d, n, err := timeReps(b, predict)
+		r.time = fmt.Sprintf("%s (median of %d; first call, compiling: %s)", fmtDur(d), n, fmtDur(first))
+		return err
+	}
+}
+
+// benchPredictFile runs "logah predict --arch gpt2-large" in a child process, whose peak RSS
+// the kernel reports, and deletes the file.
+func benchPredictFile(o *benchOpts, r *benchRow) error {
+	if o.quick {
+		r.time = "skipped (--quick)"
+		return nil
+	}
+	dir, err := os.MkdirTemp(o.tmp, "logah-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := writeTinyGHN(filepath.Join(dir, "ghn")); err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(exe, "predict", "--ghn", filepath.Join(dir, "ghn"), "--arch", "gpt2-large", "--out", filepath.Join(dir, "x.safetensors"))
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s predict: %v: %s", exe, err, out.String())
+	}
+	r.time = fmtDur(time.Since(t0)) + " (process start to file written)"
+	if rss, ok := maxRSS(cmd.ProcessState); ok {
+		r.mem = fmt.Sprintf("%.0f MB peak RSS", float64(rss)/1e6)
+	}
+	return nil
+}
+
+// writeTinyGHN writes a GPT LoGAH-Tiny as a directory "logah predict --ghn" reads.
+func writeTinyGHN(dir string) error {
+	g, err := newTinyGHN(ghn.VariantGPT, 10)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	_, err = saveGHNDir(g, dir)
+	return err
+}
+
+// maxRSS is a finished process's peak resident set in bytes, where the OS reports it
+// (syscall.Rusage.Maxrss: KiB on Linux and the BSDs, bytes on macOS). Reflection keeps the
+// command building on Windows, whose Rusage has no Maxrss.
+func maxRSS(ps *os.ProcessState) (int64, bool) {
+	v := reflect.Indirect(reflect.ValueOf(ps.SysUsage()))
+	if v.Kind() != reflect.Struct {
+		return 0, false
+	}
+	f := v.FieldByName("Maxrss")
+	if !f.IsValid() || !f.CanInt() {
+		return 0, false
+	}
+	if runtime.GOOS == "darwin" || runtime.GOOS == "ios" {
+		return f.Int(), true
+	}
+	return f.Int() * 1024, true
+}
+
+// ---- hypernetwork training ----
+
+func ghnTrainCases(o *benchOpts) []benchCase {
+	nArchs := o.reps(4, 1)
+	// Warm-up steps compile the graphs of the architectures (drawn at random from the list);
+	// the median absorbs a late compilation.
+	m1 := o.budget(budget{5, 20, 20 * time.Second}, once)
+	m4 := o.budget(budget{3, 10, 30 * time.Second}, once)
+	return []benchCase{
+		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=1", miniViTs(nArchs)), benchGHNTrain(1, nArchs, o.reps(6, 1), m1)},
+		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=4", miniViTs(nArchs)), benchGHNTrain(4, nArchs, o.reps(3, 1), m4)},
+	}
+}
+
+func miniViTs(n int) string {
+	if n == 1 {
+		return "1 vits-mini ViT"
+	}
+	return fmt.Sprintf("%d vits-mini ViTs", n)
+}
+
+// benchGHNTrain times trainer.TrainGHN steps as BenchmarkTrainGHNStep does: the architectures
+// cycle through a fixed list so that their compiled graphs are reused after the warm-up steps.
+func benchGHNTrain(m, nArchs, warm int, b budget) func(o *benchOpts, r *benchRow) error {
+	return func(o *benchOpts, r *benchRow) error {
+		fam, err := arch.FamilyByName("vits-mini")
+		if err != nil {
+			return err
+		}
+		cfg := ghn.LoGAHTiny(ghn.VariantViT, 10)
+		cfg.MaxShape, cfg.MaxCK = 512, 16*512
+		init, err := ghn.Init(cfg, 1)
+		if err != nil {
+			return err
+		}
+		train, test, src := benchImages(64 * (warm + b.max + 2))
+		task, err := trainer.NewImageTask(train, test, 64, 1)
+		if err != nil {
+			return err
+		}
+		d, n, err := timeSteps(warm, b, func(ctx context.Context, steps int, progress func(trainer.Progress)) error {
+			tc := trainer.DefaultGHNTrain("")
+			tc.Archs, tc.MetaBatch, tc.Steps, tc.CacheSize = fam.Sample(11, nArchs), m, steps, 16
+			_, err := trainer.TrainGHN(ctx, backend.MustDefault(), cfg, init, task, tc, progress)
+			return err
+		})
+		r.config += ", " + src
+		r.time = fmt.Sprintf("%s/step (median of %d after %d warm-up)", fmtDur(d), n, warm)
+		return err
+	}
+}
+
+// benchImages returns n Fashion-MNIST training images and 64 test images, or synthetic
+// 28×28×1 images of the same shape (speed does not depend on content) when the dataset is not
+// installed; src says which.
+func benchImages(n int) (train, test *datasets.Images, src string) {
+	tr, err1 := datasets.Load("fashion-mnist", "", datasets.Train)
+	te, err2 := datasets.Load("fashion-mnist", "", datasets.Test)
+	if err1 == nil && err2 == nil && tr.N >= n {
+		tr, err1 = tr.Range(0, n)
+		te, err2 = te.Range(0, min(64, te.N))
+		if err1 == nil && err2 == nil {
+			return tr, te, "Fashion-MNIST"
+		}
+	}
+	return noiseImages(n, 1), noiseImages(64, 2), "synthetic 28×28×1 (Fashion-MNIST not found)"
+}
+
+// noiseImages is a synthetic 28×28×1, 10-class image set.
+func noiseImages(n int, seed uint64) *datasets.Images {
+	r := rand.New(rand.NewPCG(seed, 2))
+	d := &datasets.Images{Name: "noise", N: n, C: 1, H: 28, W: 28, Uint8: make([]uint8, n*784), Labels: make([]int, n),
+		Classes: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, Mean: []float32{0.3}, Std: []float32{0.3}}
+	for i := range d.Uint8 {
+		d.Uint8[i] = uint8(r.IntN(256))
+	}
+	for i := range d.Labels {
+		d.Labels[i] = r.IntN(10)
+	}
+	return d
+}
+
+// ---- target training ----
+
+func targetTrainCases(o *benchOpts) []benchCase {
+	vit, _ := arch.Named("vit-mini")
+	gpt, _ := arch.Named("gpt2-mini-bpe")
+	return []benchCase{
+		{"target training step", fmt.Sprintf("vit-mini (%s), batch 64", mparams(vit)), benchTargetViT},
+		{"target training step", fmt.Sprintf("gpt2-mini-bpe (%s), batch 8×128 random tokens, dropout 0.1", mparams(gpt)), benchTargetGPT2},
+	}
+}
+
+// targetBudget returns the warm-up steps (compilation) and the budget of the timed steps of the
+// target networks.
+func (o *benchOpts) targetBudget() (warm int, b budget) {
+	return o.reps(2, 1), o.budget(budget{5, 50, 10 * time.Second}, budget{2, 2, 0})
+}
+
+// benchFineTune times trainer.FineTune steps (forward, backward, AdamW update) of a from a
+// random initialisation.
+func benchFineTune(a arch.Arch, task trainer.Task, warm int, b budget) (time.Duration, int, error) {
+	init, err := params.Init(a, 1)
+	if err != nil {
+		return 0, 0, err
+	}
+	return timeSteps(warm, b, func(ctx context.Context, steps int, progress func(trainer.Progress)) error {
+		cfg := trainer.DefaultFineTune()
+		cfg.Steps, cfg.EvalInitial, cfg.LogEvery = steps, false, steps
+		_, err := trainer.FineTune(ctx, backend.MustDefault(), a, init, task, cfg, progress)
+		return err
+	})
+}
+
+func benchTargetViT(o *benchOpts, r *benchRow) error {
+	a, err := arch.Named("vit-mini")
+	if err != nil {
+		return err
+	}
+	warm, b := o.targetBudget()
+	train, test, src := benchImages(64 * (warm + b.max + 2)) // one epoch: no evaluation while timing
+	task, err := trainer.NewImageTask(train, test, 64, 1, trainer.ImageTaskOptions{MaxEvalExamples: 64})
+	if err != nil {
+		return err
+	}
+	d, n, err := benchFineTune(a, task, warm, b)
+	r.config += ", " + src
+	r.time = fmt.Sprintf("%s/step, %.0f images/s (median of %d)", fmtDur(d), 64/d.Seconds(), n)
+	return err
+}
+
+func benchTargetGPT2(o *benchOpts, r *benchRow) error {
+	a, err := arch.Named("gpt2-mini-bpe")
+	if err != nil {
+		return err
+	}
+	g := a.(arch.GPT2)
+	warm, b := o.targetBudget()
+	const batch = 8
+	train, err := text.NewLMBatcher(randomTokens(batch*g.Context*(warm+b.max+2), g.Vocab, 1), batch, g.Context, 1)
+	if err != nil {
+		return err
+	}
+	valid, err := text.NewLMBatcher(randomTokens(batch*g.Context, g.Vocab, 2), batch, g.Context, 1)
+	if err != nil {
+		return err
+	}
+	task := &trainer.TextTask{Train: train, Valid: valid, Dropout: 0.1, MaxEvalBatches: 1}
+	d, n, err := benchFineTune(a, task, warm, b)
+	r.time = fmt.Sprintf("%s/step, %.0f tokens/s (median of %d)", fmtDur(d), float64(batch*g.Context)/d.Seconds(), n)
+	return err
+}
+
+func randomTokens(n, vocab int, seed uint64) []int32 {
+	r := rand.New(rand.NewPCG(seed, 13))
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(r.IntN(vocab))
+	}
+	return out
+}
+
+// ---- notebook ----
+
+func notebookCases(o *benchOpts) []benchCase {
+	return []benchCase{{"notebook cell", "warm cell importing logah", benchNotebookCell}}
+}
+
+// benchCell imports the logah facade and prints a model, as a notebook's first cell does.
+const benchCell = `%noautoget
+import "github.com/logah-go/logah/logah"
+%%
+a, err := logah.Arch("vit-s")
+logah.MustOK(err)
+fmt.Println(a)`
+
+// findLogahKernel returns the installed "logah" kernelspec, or why it cannot run and the fix.
+func findLogahKernel() (*jupyter.KernelSpec, string) {
+	const fix = "install it with 'go run ./kernel install' from the repository"
+	spec, err := jupyter.FindKernelSpec("logah")
+	if err != nil {
+		return nil, fmt.Sprintf("no \"logah\" kernelspec in %s; %s", strings.Join(jupyter.KernelDirs(), ", "), fix)
+	}
+	if _, err := exec.LookPath(spec.Argv[0]); err != nil {
+		return nil, fmt.Sprintf("the kernelspec in %s runs %s, which is missing; re%s", spec.Dir, spec.Argv[0], fix)
+	}
+	return spec, ""
+}
+
+// benchNotebookCell starts the kernel, runs the cell once cold (GoNB compiles what the Go
+// cache lacks) and then times warm runs of it.
+func benchNotebookCell(o *benchOpts, r *benchRow) error {
+	spec, reason := findLogahKernel()
+	if spec == nil {
+		r.time = "skipped: " + reason
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp(o.tmp, "logah-bench-kernel-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	t0 := time.Now()
+	k, err := jupyter.StartKernel(ctx, spec, jupyter.StartOptions{Dir: dir})
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	if _, err := k.Client.WaitReady(ctx); err != nil {
+		return fmt.Errorf("kernel did not start: %w: %s", err, k.Stderr())
+	}
+	start := time.Since(t0)
+	cell := func() error { return runBenchCell(ctx, k) }
+	cold, _, err := timeReps(once, cell)
+	if err != nil {
+		return err
+	}
+	d, n, err := timeReps(o.budget(budget{5, 20, 5 * time.Second}, budget{3, 3, 0}), cell)
+	r.config += fmt.Sprintf(" (kernel start %s, first cell %s)", fmtDur(start), fmtDur(cold))
+	r.time = fmt.Sprintf("%s (median of %d)", fmtDur(d), n)
+	return err
+}
+
+func runBenchCell(ctx context.Context, k *jupyter.Kernel) error {
+	res, err := k.Client.Execute(ctx, benchCell, jupyter.ExecuteOptions{})
+	if err != nil {
+		return err
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("cell failed: %w", err)
+	}
+	if !strings.Contains(res.Stdout(), "vit(") {
+		return errors.New("cell printed " + strings.TrimSpace(res.Stdout()) + ", want a ViT")
+	}
+	return nil
+}
