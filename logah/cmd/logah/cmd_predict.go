@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/logah-go/logah/internal/procmem"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/ghn"
 )
@@ -45,7 +46,11 @@ func cmdPredict(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d tensors, %s parameters → %s (%.1f s)\n", a, rep.Tensors, thousands(rep.Params), *out, time.Since(start).Seconds())
+	peak := ""
+	if rss, ok := procmem.PeakRSS(); ok {
+		peak = fmt.Sprintf(", peak memory %d MB", rss>>20)
+	}
+	fmt.Fprintf(stdout, "%s: %d tensors, %s parameters → %s (%.1f s%s)\n", a, rep.Tensors, thousands(rep.Params), *out, time.Since(start).Seconds(), peak)
 	if rep.Params != arch.NumParams(a) {
 		return fmt.Errorf("internal error: wrote %d parameters, the model has %d", rep.Params, arch.NumParams(a))
 	}
