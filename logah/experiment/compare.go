@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
@@ -127,7 +126,11 @@ func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in
 		total = cfg.Epochs * task.StepsPerEpoch()
 	}
 	if total == 0 {
-		m, err := task.Evaluate(be, a, tensorMap(a, init))
+		w, err := trainer.EvalWeights(a, init)
+		if err != nil {
+			return run, err
+		}
+		m, err := task.Evaluate(be, a, w)
 		if err != nil {
 			return run, err
 		}
@@ -154,16 +157,6 @@ func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in
 	}
 	run.Initial, run.Final, run.Steps = run.Curve[0].Values, res.Final, res.Steps
 	return run, nil
-}
-
-// tensorMap turns a parameter set into the named tensors an evaluation takes.
-func tensorMap(a arch.Arch, set *params.Set) map[string]*tensors.Tensor {
-	out := map[string]*tensors.Tensor{}
-	for _, p := range a.Params() {
-		t, _ := set.Get(p.Name)
-		out[p.Name] = tensors.FromFlatDataAndDimensions(t.Float32s(), p.Shape...)
-	}
-	return out
 }
 
 // Summary is the mean ± sample standard deviation of a metric over the runs of one

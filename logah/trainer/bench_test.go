@@ -3,7 +3,6 @@ package trainer
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/logah-go/logah/datasets"
@@ -11,20 +10,6 @@ import (
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
 )
-
-// noiseImages is a synthetic 28×28×1, 10-class image set (speed does not depend on content).
-func noiseImages(n int) *datasets.Images {
-	r := rand.New(rand.NewPCG(1, 2))
-	d := &datasets.Images{Name: "noise", N: n, C: 1, H: 28, W: 28, Uint8: make([]uint8, n*784), Labels: make([]int, n),
-		Classes: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, Mean: []float32{0.3}, Std: []float32{0.3}}
-	for i := range d.Uint8 {
-		d.Uint8[i] = uint8(r.IntN(256))
-	}
-	for i := range d.Labels {
-		d.Labels[i] = r.IntN(10)
-	}
-	return d
-}
 
 // BenchmarkTrainGHNStep measures hypernetwork training steps of LoGAH-Tiny scaled to the CPU
 // (d_max 512) on vits-mini ViTs, batch 64, for meta-batches of 1 and 4. The architectures
@@ -39,7 +24,7 @@ func BenchmarkTrainGHNStep(b *testing.B) {
 	cfg.MaxShape, cfg.MaxCK = 512, 16*512
 	for _, m := range []int{1, 4} {
 		b.Run(fmt.Sprintf("m=%d", m), func(b *testing.B) {
-			task, err := NewImageTask(noiseImages(64*8), noiseImages(64), 64, 1)
+			task, err := NewImageTask(datasets.Noise(64*8, 1), datasets.Noise(64, 1), 64, 1)
 			if err != nil {
 				b.Fatal(err)
 			}

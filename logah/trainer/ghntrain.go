@@ -454,13 +454,9 @@ func (t *ghnTrainer) evaluate() (map[string]float64, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := map[string]*tensors.Tensor{}
-		for _, p := range a.Params() {
-			pt, err := set.Get(p.Name)
-			if err != nil {
-				return nil, err
-			}
-			w[p.Name] = tensors.FromFlatDataAndDimensions(pt.Float32s(), p.Shape...)
+		w, err := EvalWeights(a, set)
+		if err != nil {
+			return nil, err
 		}
 		m, err := t.task.Evaluate(t.backend, a, w)
 		if err != nil {

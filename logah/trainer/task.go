@@ -13,6 +13,7 @@ import (
 	"github.com/logah-go/logah/datasets/text"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/nets"
+	"github.com/logah-go/logah/logah/params"
 )
 
 // Task is the data side of training a target network: training batches addressed by
@@ -266,4 +267,17 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 	}
 	loss := sum / float64(n)
 	return map[string]float64{"loss": loss, "perplexity": math.Exp(loss)}, nil
+}
+
+// EvalWeights gives the parameters of a in set as the named tensors [Task.Evaluate] takes.
+func EvalWeights(a arch.Arch, set *params.Set) (map[string]*tensors.Tensor, error) {
+	w := map[string]*tensors.Tensor{}
+	for _, p := range a.Params() {
+		t, err := set.Get(p.Name)
+		if err != nil {
+			return nil, err
+		}
+		w[p.Name] = tensors.FromFlatDataAndDimensions(t.Float32s(), p.Shape...)
+	}
+	return w, nil
 }

@@ -231,21 +231,7 @@ func benchImages(n int) (train, test *datasets.Images, src string) {
 			return tr, te, "Fashion-MNIST"
 		}
 	}
-	return noiseImages(n, 1), noiseImages(64, 2), "synthetic 28×28×1 (Fashion-MNIST not found)"
-}
-
-// noiseImages is a synthetic 28×28×1, 10-class image set.
-func noiseImages(n int, seed uint64) *datasets.Images {
-	r := rand.New(rand.NewPCG(seed, 2))
-	d := &datasets.Images{Name: "noise", N: n, C: 1, H: 28, W: 28, Uint8: make([]uint8, n*784), Labels: make([]int, n),
-		Classes: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, Mean: []float32{0.3}, Std: []float32{0.3}}
-	for i := range d.Uint8 {
-		d.Uint8[i] = uint8(r.IntN(256))
-	}
-	for i := range d.Labels {
-		d.Labels[i] = r.IntN(10)
-	}
-	return d
+	return datasets.Noise(n, 1), datasets.Noise(64, 2), "synthetic 28×28×1 (Fashion-MNIST not found)"
 }
 
 // ---- target training ----
