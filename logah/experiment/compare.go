@@ -2,12 +2,19 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
 
+	"github.com/logah-go/logah/internal/atomicfile"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
@@ -39,17 +46,83 @@ type Comparison struct {
 	MaxTrain, MaxEval int
 	Batch             int
 	// LR is the peak learning rate, the same for every initialisation; Warmup is the warm-up as
-	// a fraction of the steps.
-	LR, Warmup float64
+	// a fraction of the steps. After the warm-up the rate follows a cosine down to
+	// LR·MinLRFactor at the last step: MinLRFactor 1 keeps it constant.
+	LR, Warmup, MinLRFactor float64
 	// EvalEvery evaluates every that many steps besides the start and the end (0: epoch ends).
 	EvalEvery int
 	// Dropout is GPT-2's dropout while fine-tuning (text only).
 	Dropout float64
+	// SaveTo, when set, is a JSON file that Compare rewrites atomically after every run with all
+	// the runs so far, so an interrupted comparison loses at most the run in progress.
+	SaveTo string
+	// Resume takes the runs already in SaveTo that belong to this comparison (same architecture,
+	// initialisation, seed and protocol) instead of running them again.
+	Resume bool
 }
 
-// DefaultComparison is one epoch, 3 seeds, batch 64, lr 1e-3 with 5 % warm-up.
+// DefaultComparison is one epoch, 3 seeds, batch 64, lr 1e-3 with 5 % warm-up and a cosine
+// decay to 1 % of it: a budget in which a CPU-scale ViT learns a lot in one epoch.
 func DefaultComparison() Comparison {
-	return Comparison{Data: DefaultData(), Seeds: 3, Epochs: 1, Batch: 64, LR: 1e-3, Warmup: 0.05, Dropout: 0.1}
+	return Comparison{Data: DefaultData(), Seeds: 3, Epochs: 1, Batch: 64, LR: 1e-3, Warmup: 0.05, MinLRFactor: 0.01, Dropout: 0.1}
+}
+
+// PaperViTFineTuning is DefaultComparison with the authors' ViT fine-tuning recipe (spec §6.1,
+// train_vit.py): AdamW lr 4e-5, weight decay 1e-2, batch 32, gradient clipping at 5, and a
+// cosine annealing stepped once per epoch over 100 epochs. Its first epoch, the one compared
+// here, therefore runs at the constant rate 4e-5, without warm-up.
+func PaperViTFineTuning() Comparison {
+	c := DefaultComparison()
+	c.Batch, c.LR, c.Warmup, c.MinLRFactor = 32, 4e-5, 0, 1
+	return c
+}
+
+// Protocol is what must be equal for two runs to be compared: the data, the fine-tuning budget
+// and the optimiser. Every Run records the protocol it ran under.
+type Protocol struct {
+	Data        string  `json:"data"`
+	Epochs      int     `json:"epochs,omitempty"`
+	Steps       int     `json:"steps,omitempty"`
+	MaxTrain    int     `json:"max_train,omitempty"`
+	MaxEval     int     `json:"max_eval,omitempty"`
+	Batch       int     `json:"batch"`
+	LR          float64 `json:"lr"`
+	Warmup      float64 `json:"warmup"`
+	MinLRFactor float64 `json:"min_lr_factor"`
+	EvalEvery   int     `json:"eval_every,omitempty"`
+	Dropout     float64 `json:"dropout,omitempty"`
+}
+
+// Protocol is c's protocol.
+func (c Comparison) Protocol() Protocol {
+	data := c.Data.Name
+	if c.Data.IsText() {
+		data = fmt.Sprintf("text %s %s %d bytes", c.Data.Text, c.Data.Tokenizer, c.Data.TextBytes)
+	} else if len(c.Data.Classes) > 0 {
+		data = fmt.Sprintf("%s classes %v", data, c.Data.Classes)
+	}
+	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval,
+		Batch: c.Batch, LR: c.LR, Warmup: c.Warmup, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery}
+	if c.Data.IsText() {
+		p.Dropout = c.Dropout
+	}
+	return p
+}
+
+// String is a short description: "batch 32, lr 4e-05 constant, 1 epoch of 6400 images".
+func (p Protocol) String() string {
+	sched := fmt.Sprintf("cosine to ×%g after %g%% warm-up", p.MinLRFactor, 100*p.Warmup)
+	if p.MinLRFactor == 1 && p.Warmup == 0 {
+		sched = "constant"
+	}
+	budget := fmt.Sprintf("%d steps", p.Steps)
+	if p.Steps == 0 {
+		budget = fmt.Sprintf("%d epoch(s)", p.Epochs)
+	}
+	if p.MaxTrain > 0 {
+		budget += fmt.Sprintf(" of %d examples", p.MaxTrain)
+	}
+	return fmt.Sprintf("%s, batch %d, lr %g %s, %s", p.Data, p.Batch, p.LR, sched, budget)
 }
 
 // Run is one (architecture, initialisation, seed) fine-tuning run.
@@ -60,6 +133,8 @@ type Run struct {
 	Initial map[string]float64 `json:"initial"` // evaluation before fine-tuning
 	Final   map[string]float64 `json:"final"`   // after fine-tuning
 	Steps   int                `json:"steps"`
+	// Protocol is the comparison's protocol the run was made with.
+	Protocol Protocol `json:"protocol"`
 	// Curve holds every evaluation (step 0 first).
 	Curve []trainer.Record `json:"curve,omitempty"`
 }
@@ -87,20 +162,103 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	if len(c.Archs) == 0 || len(c.Inits) == 0 || c.Seeds <= 0 {
 		return nil, fmt.Errorf("compare: need at least one architecture, one initialisation and one seed (got %d, %d, %d)", len(c.Archs), len(c.Inits), c.Seeds)
 	}
+	if c.Resume && c.SaveTo == "" {
+		return nil, fmt.Errorf("compare: Resume needs SaveTo, the file of the earlier runs")
+	}
+	var saved []Run
+	if c.Resume {
+		var err error
+		if saved, err = ReadRuns(c.SaveTo); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	done, others, err := c.splitSaved(saved)
+	if err != nil {
+		return nil, err
+	}
 	be := backend.MustDefault()
 	var runs []Run
 	for _, a := range c.Archs {
 		for _, in := range c.Inits {
 			for s := 1; s <= c.Seeds; s++ {
+				if r, ok := done[runKey{a.String(), in.Name, uint64(s)}]; ok {
+					runs = append(runs, r)
+					continue
+				}
 				run, err := c.one(ctx, be, a, in, uint64(s), progress)
 				if err != nil {
 					return runs, fmt.Errorf("%s, %s, seed %d: %w", a, in.Name, s, err)
 				}
 				runs = append(runs, run)
+				if c.SaveTo != "" {
+					if err := WriteRuns(c.SaveTo, append(slices.Clone(runs), others...)); err != nil {
+						return runs, err
+					}
+				}
 			}
 		}
 	}
 	return runs, nil
+}
+
+// runKey names one run of a comparison.
+type runKey struct {
+	arch, init string
+	seed       uint64
+}
+
+// splitSaved sorts earlier runs into those of this comparison, by key, and the others, which
+// are kept in the file. A saved run of this comparison's key but another protocol is an error:
+// the file belongs to a different experiment.
+func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, others []Run, err error) {
+	mine := map[runKey]bool{}
+	for _, a := range c.Archs {
+		for _, in := range c.Inits {
+			for s := 1; s <= c.Seeds; s++ {
+				mine[runKey{a.String(), in.Name, uint64(s)}] = true
+			}
+		}
+	}
+	done = map[runKey]Run{}
+	p := c.Protocol()
+	for _, r := range saved {
+		k := runKey{r.Arch, r.Init, r.Seed}
+		switch {
+		case !mine[k]:
+			others = append(others, r)
+		case r.Protocol != p:
+			return nil, nil, fmt.Errorf("compare: %s holds %s, %s, seed %d made with another protocol (%v; now %v): save to another file, or run without resuming to replace it",
+				c.SaveTo, r.Arch, r.Init, r.Seed, r.Protocol, p)
+		default:
+			done[k] = r
+		}
+	}
+	return done, others, nil
+}
+
+// ReadRuns reads runs saved by Compare (Comparison.SaveTo, `logah compare --out`).
+func ReadRuns(path string) ([]Run, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var runs []Run
+	if err := json.Unmarshal(data, &runs); err != nil {
+		return nil, fmt.Errorf("%s: not a list of comparison runs: %w", path, err)
+	}
+	return runs, nil
+}
+
+// WriteRuns writes runs as indented JSON, atomically.
+func WriteRuns(path string, runs []Run) error {
+	data, err := json.MarshalIndent(runs, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, append(data, '\n'))
 }
 
 func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in Init, seed uint64, progress func(RunProgress)) (Run, error) {
@@ -118,9 +276,10 @@ func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in
 	if err != nil {
 		return Run{}, err
 	}
-	run := Run{Arch: a.String(), Init: in.Name, Seed: seed}
+	run := Run{Arch: a.String(), Init: in.Name, Seed: seed, Protocol: c.Protocol()}
 	cfg := trainer.DefaultFineTune()
 	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.LR, seed, c.EvalEvery
+	cfg.MinLRFactor = c.MinLRFactor
 	total := cfg.Steps
 	if total == 0 {
 		total = cfg.Epochs * task.StepsPerEpoch()

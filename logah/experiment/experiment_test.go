@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/logah-go/logah/datasets"
@@ -151,5 +153,53 @@ func TestDataClassesSelectsAndRelabels(t *testing.T) {
 	d.Classes = []int{3, 12}
 	if _, _, err := d.Images(v, 0); err == nil {
 		t.Fatal("class 12 of Fashion-MNIST must be an error")
+	}
+}
+
+func TestCompareResumesFromSavedRuns(t *testing.T) {
+	needFashionMNIST(t)
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	c := PaperViTFineTuning()
+	c.Archs, c.Inits = []arch.Arch{small}, []Init{{Name: "random"}}
+	c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = 2, 1, 32, 32, 16
+	c.SaveTo = filepath.Join(t.TempDir(), "runs.json")
+	first, err := Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := ReadRuns(c.SaveTo)
+	if err != nil || len(saved) != 2 || saved[1].Protocol != c.Protocol() {
+		t.Fatalf("saved %+v, %v", saved, err)
+	}
+
+	// One more seed: only seed 3 runs; seeds 1 and 2 come back from the file unchanged.
+	c.Seeds, c.Resume = 3, true
+	var ran []uint64
+	again, err := Compare(context.Background(), c, func(p RunProgress) {
+		if p.Step == 1 {
+			ran = append(ran, p.Seed)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ran, []uint64{3}) || len(again) != 3 || again[0].Final["loss"] != first[0].Final["loss"] {
+		t.Fatalf("resume ran seeds %v, returned %d runs", ran, len(again))
+	}
+
+	// The same runs under another protocol belong to another experiment.
+	c.LR = 1e-3
+	if _, err := Compare(context.Background(), c, nil); err == nil || !strings.Contains(err.Error(), "another protocol") {
+		t.Fatalf("resuming with another learning rate: %v", err)
+	}
+}
+
+func TestPaperViTFineTuningIsTheAuthorsFirstEpoch(t *testing.T) {
+	p := PaperViTFineTuning().Protocol()
+	if p.Batch != 32 || p.LR != 4e-5 || p.Warmup != 0 || p.MinLRFactor != 1 {
+		t.Fatalf("paper protocol %+v", p)
+	}
+	if got := p.String(); !strings.Contains(got, "lr 4e-05 constant") {
+		t.Fatalf("description %q", got)
 	}
 }

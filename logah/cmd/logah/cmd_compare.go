@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/logah-go/logah/internal/atomicfile"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/experiment"
 )
@@ -41,15 +39,20 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	fs.IntVar(&c.Batch, "batch", c.Batch, "batch size")
 	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate (the same for every initialisation)")
 	fs.Float64Var(&c.Warmup, "warmup", c.Warmup, "warm-up as a fraction of the steps")
+	fs.Float64Var(&c.MinLRFactor, "min-lr-factor", c.MinLRFactor, "cosine decay to lr × this at the last step (1: constant; the authors' ViT recipe is --batch 32 --lr 4e-5 --warmup 0 --min-lr-factor 1)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "also evaluate every N steps (the curves in --out)")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "text: GPT-2 dropout while fine-tuning")
-	out := fs.String("out", "", "write every run (with its evaluation curve) as JSON to this file")
+	fs.StringVar(&c.SaveTo, "out", "", "write every run (with its evaluation curve) as JSON to this file, after each run")
+	fs.BoolVar(&c.Resume, "resume", false, "keep the runs of this comparison already in --out instead of running them again")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 || len(archFlags) == 0 || len(inits) == 0 {
 		return usageErrorf("usage: logah compare --arch A [--arch B] --init random --init logah=DIR [flags]")
+	}
+	if c.Resume && c.SaveTo == "" {
+		return usageErrorf("--resume needs --out, the file of the earlier runs")
 	}
 	if c.Data, err = df.spec(); err != nil {
 		return err
@@ -83,13 +86,6 @@ func cmdCompare(args []string, stdout io.Writer) error {
 		return err
 	}
 	printCompare(stdout, c, runs, metric)
-	if *out != "" {
-		data, err := json.MarshalIndent(runs, "", "  ")
-		if err != nil {
-			return err
-		}
-		return atomicfile.WriteFile(*out, append(data, '\n'))
-	}
 	return nil
 }
 
@@ -110,6 +106,7 @@ func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, m
 		names[i] = in.Name
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "protocol: %v\n", c.Protocol())
 	fmt.Fprintf(tw, "initialisation\truns\t%s, no fine-tuning\t%s after %s\n", metric, metric, c.BudgetLabel())
 	for _, row := range experiment.SummaryRows(experiment.Summarize(runs, metric, names...), metric) {
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
