@@ -8,4 +8,14 @@
 //	spec := experiment.DefaultGHNTraining("vits-mini")
 //	spec.Steps, spec.Out = 300, "runs/logah"
 //	res, err := experiment.TrainGHN(ctx, spec, nil)
+//
+// A comparison fine-tunes with [DefaultComparison]'s fast recipe or the authors' ViT recipe,
+// [PaperViTFineTuning]. Each run records its [Protocol]; with SaveTo every finished run is
+// written at once, and Resume continues an interrupted comparison from that file:
+//
+//	c := experiment.PaperViTFineTuning()
+//	c.Archs, c.Inits = archs, []experiment.Init{{Name: "random"}, {Name: "logah", GHN: g}}
+//	c.SaveTo, c.Resume = "runs/paper.json", true
+//	runs, err := experiment.Compare(ctx, c, nil)
+//	table := experiment.SummaryRows(experiment.Summarize(runs, "accuracy"), "accuracy")
 package experiment
