@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -109,7 +108,8 @@ func (c Comparison) Protocol() Protocol {
 	return p
 }
 
-// String is a short description: "batch 32, lr 4e-05 constant, 1 epoch of 6400 images".
+// String is a short description, e.g. "fashion-mnist, batch 32, lr 4e-05 constant, 1 epoch(s)
+// of 6400 examples".
 func (p Protocol) String() string {
 	sched := fmt.Sprintf("cosine to ×%g after %g%% warm-up", p.MinLRFactor, 100*p.Warmup)
 	if p.MinLRFactor == 1 && p.Warmup == 0 {
@@ -178,28 +178,46 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	}
 	be := backend.MustDefault()
 	var runs []Run
-	for _, a := range c.Archs {
-		for _, in := range c.Inits {
-			for s := 1; s <= c.Seeds; s++ {
-				if r, ok := done[runKey{a.String(), in.Name, uint64(s)}]; ok {
-					runs = append(runs, r)
-					continue
-				}
-				run, err := c.one(ctx, be, a, in, uint64(s), progress)
-				if err != nil {
-					return runs, fmt.Errorf("%s, %s, seed %d: %w", a, in.Name, s, err)
-				}
-				runs = append(runs, run)
-				if c.SaveTo != "" {
-					if err := WriteRuns(c.SaveTo, append(slices.Clone(runs), others...)); err != nil {
-						return runs, err
-					}
-				}
+	for _, pr := range c.plan() {
+		if r, ok := done[pr.key()]; ok {
+			runs = append(runs, r)
+			continue
+		}
+		run, err := c.one(ctx, be, pr.arch, pr.init, pr.seed, progress)
+		if err != nil {
+			return runs, fmt.Errorf("%s, %s, seed %d: %w", pr.arch, pr.init.Name, pr.seed, err)
+		}
+		runs = append(runs, run)
+		if c.SaveTo != "" {
+			if err := WriteRuns(c.SaveTo, append(slices.Clone(runs), others...)); err != nil {
+				return runs, err
 			}
 		}
 	}
 	return runs, nil
 }
+
+// plannedRun is one (architecture, initialisation, seed) of a comparison.
+type plannedRun struct {
+	arch arch.Arch
+	init Init
+	seed uint64
+}
+
+// plan lists the comparison's runs in order: by architecture, then initialisation, then seed.
+func (c Comparison) plan() []plannedRun {
+	var out []plannedRun
+	for _, a := range c.Archs {
+		for _, in := range c.Inits {
+			for s := 1; s <= c.Seeds; s++ {
+				out = append(out, plannedRun{a, in, uint64(s)})
+			}
+		}
+	}
+	return out
+}
+
+func (p plannedRun) key() runKey { return runKey{p.arch.String(), p.init.Name, p.seed} }
 
 // runKey names one run of a comparison.
 type runKey struct {
@@ -212,12 +230,8 @@ type runKey struct {
 // the file belongs to a different experiment.
 func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, others []Run, err error) {
 	mine := map[runKey]bool{}
-	for _, a := range c.Archs {
-		for _, in := range c.Inits {
-			for s := 1; s <= c.Seeds; s++ {
-				mine[runKey{a.String(), in.Name, uint64(s)}] = true
-			}
-		}
+	for _, pr := range c.plan() {
+		mine[pr.key()] = true
 	}
 	done = map[runKey]Run{}
 	p := c.Protocol()
@@ -253,9 +267,6 @@ func ReadRuns(path string) ([]Run, error) {
 func WriteRuns(path string, runs []Run) error {
 	data, err := json.MarshalIndent(runs, "", "  ")
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(path, append(data, '\n'))
