@@ -45,7 +45,7 @@
 // # Performance on the Go backend
 //
 // The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
-// test with GOEXPERIMENT=simd for the vectorised matrix products. Three parts are written for
+// test with GOEXPERIMENT=simd for the vectorised matrix products. Four parts are written for
 // that backend rather than left to automatic differentiation, each with a hand-written gradient
 // checked against finite differences in the tests:
 //
@@ -57,7 +57,10 @@
 //     Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N written directly, the lm_head
 //     weight gradient computed without transposing the (tokens, vocabulary) matrix, and the rows
 //     split into a few blocks whose single-threaded softmaxes run concurrently;
-//   - [CausalLMLoss] on given logits uses the same fused-softmax loss.
+//   - [CausalLMLoss] on given logits uses the same fused-softmax loss;
+//   - both GELUs: the fused kernel gives the value and the gradient reuses it, instead of
+//     differentiating a decomposed copy that evaluates erf or tanh a second time (about a fifth
+//     less CPU per ViT training step).
 //
 // Custom gradients are attached with zero-valued "links" (x - StopGradient(x) terms fed by
 // graph.IdentityWithCustomGradient); they add a few element-wise passes over small tensors.

@@ -154,3 +154,52 @@ func TestAttentionGradients(t *testing.T) {
 		lossExec.Finalize()
 	}
 }
+
+// TestGeluGradients checks the hand-written gradients of geluExact and geluTanh against the
+// analytic derivatives c(x) + x·c'(x), in float64 and float32, at zero (where c is not y/x), at
+// tiny and large arguments of both signs, and checks the values: PyTorch's x·Φ(x) and Hugging
+// Face's gelu_new.
+func TestGeluGradients(t *testing.T) {
+	backend := backend.MustDefault()
+	xs := []float64{0, 1e-30, -1e-30, 1e-4, -0.7, 0.5, 1.5, -3, 3, -8, 8, -20, 20}
+	const k = 0.044715
+	s := math.Sqrt(2 / math.Pi)
+	forms := []struct {
+		name string
+		fn   func(*Node) *Node
+		c    func(x float64) float64 // y = x·c(x)
+		dc   func(x float64) float64
+	}{
+		{"exact", geluExact,
+			func(x float64) float64 { return 0.5 * (1 + math.Erf(x/math.Sqrt2)) },
+			func(x float64) float64 { return math.Exp(-x*x/2) / math.Sqrt(2*math.Pi) }},
+		{"tanh", geluTanh,
+			func(x float64) float64 { return 0.5 * (1 + math.Tanh(s*(x+k*x*x*x))) },
+			func(x float64) float64 {
+				th := math.Tanh(s * (x + k*x*x*x))
+				return 0.5 * (1 - th*th) * s * (1 + 3*k*x*x)
+			}},
+	}
+	for _, f := range forms {
+		exec := MustNewExec(backend, func(x *Node) []*Node {
+			y := f.fn(x)
+			return []*Node{y, Gradient(ReduceAllSum(y), x)[0]}
+		})
+		for _, dt := range []dtypes.DType{dtypes.Float64, dtypes.Float32} {
+			tol := 1e-12
+			if dt == dtypes.Float32 {
+				tol = 1e-6
+			}
+			outs := exec.MustCall(tensorOf(xs, dt, len(xs)))
+			y, g := flat64(t, outs[0]), flat64(t, outs[1])
+			for i, x := range xs {
+				if want := x * f.c(x); math.Abs(y[i]-want) > tol*max(1, math.Abs(want)) {
+					t.Errorf("%s %s gelu(%g) = %.10g, want %.10g", f.name, dt, x, y[i], want)
+				}
+				if want := f.c(x) + x*f.dc(x); math.Abs(g[i]-want) > tol*max(1, math.Abs(want)) || math.IsNaN(g[i]) {
+					t.Errorf("%s %s gelu'(%g) = %.10g, want %.10g", f.name, dt, x, g[i], want)
+				}
+			}
+		}
+	}
+}
