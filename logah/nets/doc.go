@@ -45,7 +45,7 @@
 // # Performance on the Go backend
 //
 // The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
-// test with GOEXPERIMENT=simd for the vectorised matrix products. Four parts are written for
+// test with GOEXPERIMENT=simd for the vectorised matrix products. Five parts are written for
 // that backend rather than left to automatic differentiation, each with a hand-written gradient
 // checked against finite differences in the tests:
 //
@@ -60,7 +60,10 @@
 //   - [CausalLMLoss] on given logits uses the same fused-softmax loss;
 //   - both GELUs: the fused kernel gives the value and the gradient reuses it, instead of
 //     differentiating a decomposed copy that evaluates erf or tanh a second time (about a fifth
-//     less CPU per ViT training step).
+//     less CPU per ViT training step);
+//   - dense layers (nn.Linear, Conv1D): the weight gradient transposes one operand, the one with
+//     fewer columns, where GoMLX's gradient has the backend transpose both (about half the
+//     transposing of a ViT training step, 5–8 % of its CPU).
 //
 // Custom gradients are attached with zero-valued "links" (x - StopGradient(x) terms fed by
 // graph.IdentityWithCustomGradient); they add a few element-wise passes over small tensors.

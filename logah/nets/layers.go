@@ -3,7 +3,6 @@ package nets
 import (
 	"math"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
@@ -46,16 +45,6 @@ func dropout(x *Node, rate float64, rng *RNG) *Node {
 // layerNorm normalises the last axis of x with gain gamma and bias beta (both of shape [D]).
 func layerNorm(x, gamma, beta *Node, eps float64) *Node {
 	return nn.LayerNorm(x, []int{-1}, eps, gamma, beta, nil)
-}
-
-// linear is PyTorch's nn.Linear: x·wᵀ + b for a weight stored (out, in). b may be nil.
-func linear(x, w, b *Node) *Node {
-	return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput)
-}
-
-// conv1D is Hugging Face's Conv1D: x·w + b for a weight stored (in, out).
-func conv1D(x, w, b *Node) *Node {
-	return nn.Dense(x, w, b, compute.DenseLayoutInputOutputs)
 }
 
 // geluTanh is Hugging Face's gelu_new: x·c(x) with c(x) = ½(1 + tanh(√(2/π)·(x + 0.044715·x³))).
