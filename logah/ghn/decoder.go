@@ -59,25 +59,59 @@ func loraRows(key Key, co, ci int) (nA, nB int) {
 
 // loraFactors runs the trainable part of the LoGAH decoder on z (n, h), batched over the n
 // nodes, and returns the leading nA rows of A and nB rows of Bᵀ, each (n, rows, r).
-//
-// Only the rows of Y that feed them are computed (the other rows never reach an output):
-// A[p, q] = Y[⌊(p·r+q)/K⌋, (p·r+q) mod K], so the first nA rows of A need the first ⌈nA·r/K⌉
-// rows of Y (and Bᵀ the rows from r on). The values are those of the full computation.
 func loraFactors(cfg Config, w Weights, z *Node, nA, nB int) (a, bt *Node) {
-	n := z.Shape().Dimensions[0]
-	r, K := cfg.Rank, cfg.MaxCK
+	m := loraMLP(cfg, w, z)
+	f := loraFactorRows(cfg, w, []factorRequest{{m, 0, nA}, {m, cfg.Rank, nB}})
+	return f[0], f[1]
+}
+
+// loraMLP is the decoder's MLP h → 4h → 8h → 2r² on z (n, h), viewed (n, 2r, r), with the ReLU
+// that precedes ℓ2. It is row-wise, so one call can serve the nodes of every key.
+func loraMLP(cfg Config, w Weights, z *Node) *Node {
+	n, r := z.Shape().Dimensions[0], cfg.Rank
 	m := relu(linear(z, w.get("decoder.mlp.fc.0.weight"), w.get("decoder.mlp.fc.0.bias")))
 	m = relu(linear(m, w.get("decoder.mlp.fc.2.weight"), w.get("decoder.mlp.fc.2.bias")))
 	m = linear(m, w.get("decoder.mlp.fc.4.weight"), w.get("decoder.mlp.fc.4.bias"))
-	m = relu(Reshape(m, n, 2*r, r))
-	l2w, l2b := w.get("decoder.l2.weight"), w.get("decoder.l2.bias")
-	factor := func(first, rows int) *Node { // rows of the (K, r) factor starting at Y row first
-		need := (rows*r + K - 1) / K
-		y := linear(rangeSlice(m, []int{0, first, 0}, []int{n, first + need, r}), l2w, l2b) // (n, need, K)
-		y = rangeSlice(Reshape(y, n, need*K), []int{0, 0}, []int{n, rows * r})
-		return Reshape(y, n, rows, r)
+	return relu(Reshape(m, n, 2*r, r))
+}
+
+// factorRequest asks for the leading rows of a (K, r) factor of the low-rank decoder, for the nodes
+// of m (n, 2r, r) (from [loraMLP]): A when first = 0, Bᵀ when first = r.
+type factorRequest struct {
+	m           *Node
+	first, rows int
+}
+
+// loraFactorRows applies ℓ2 and the row-major re-view of Y (spec §3.3) to produce each requested
+// factor, (n, rows, r), with one ℓ2 product for all of them.
+//
+// Only the rows of Y that feed them are computed (the other rows never reach an output):
+// A[p, q] = Y[⌊(p·r+q)/K⌋, (p·r+q) mod K], so the first rows of A need the first ⌈rows·r/K⌉
+// rows of Y (and Bᵀ the rows from r on). The values are those of the full computation.
+func loraFactorRows(cfg Config, w Weights, reqs []factorRequest) []*Node {
+	r, K := cfg.Rank, cfg.MaxCK
+	ins := make([]*Node, len(reqs))
+	for i, q := range reqs {
+		n := q.m.Shape().Dimensions[0]
+		need := (q.rows*r + K - 1) / K
+		ins[i] = Reshape(rangeSlice(q.m, []int{0, q.first, 0}, []int{n, q.first + need, r}), n*need, r)
 	}
-	return factor(0, nA), factor(r, nB)
+	all := ins[0]
+	if len(ins) > 1 {
+		all = Concatenate(ins, 0)
+	}
+	y := linear(all, w.get("decoder.l2.weight"), w.get("decoder.l2.bias")) // (Σ n·need, K)
+	out := make([]*Node, len(reqs))
+	row := 0
+	for i, q := range reqs {
+		n := q.m.Shape().Dimensions[0]
+		need := ins[i].Shape().Dimensions[0] / n
+		yi := rangeSlice(y, []int{row, 0}, []int{row + n*need, K})
+		row += n * need
+		yi = rangeSlice(Reshape(yi, n, need*K), []int{0, 0}, []int{n, q.rows * r})
+		out[i] = Reshape(yi, n, q.rows, r)
+	}
+	return out
 }
 
 // loraProduct forms W = A·Bᵀ from factors (n, ≥nA, r) and (n, ≥nB, r) and arranges it in the
@@ -88,7 +122,7 @@ func loraProduct(a, bt *Node, key Key, co, ci int) *Node {
 	nA, nB := loraRows(key, co, ci)
 	a = rangeSlice(a, []int{0, 0, 0}, []int{n, nA, r})
 	bt = rangeSlice(bt, []int{0, 0, 0}, []int{n, nB, r})
-	wm := DotGeneral(a, []int{2}, []int{0}, bt, []int{2}, []int{0}) // (n, nA, nB)
+	wm := lowRankProduct(a, bt) // (n, nA, nB)
 	switch key.Kind {
 	case Key4D:
 		ko, ki := key.Dims[2], key.Dims[3]
@@ -101,6 +135,42 @@ func loraProduct(a, bt *Node, key Key, co, ci int) *Node {
 	default:
 		return Reshape(wm, n, 2, key.Dims[0])
 	}
+}
+
+// lowRankProduct is W = A·Bᵀ for every node: a (n, nA, r), bt (n, nB, r) → (n, nA, nB).
+//
+// Written as GoMLX would differentiate it, the product contracts the last axis of both operands
+// (r = 32), a layout the Go backend computes as one short dot product per output entry, and its
+// gradient transposes the (n, nA, nB) adjoint. Here the forward pass transposes the small Bᵀ
+// instead, and the gradient is written by hand with the same care:
+//
+//	W  = A·(Bᵀ)ᵀ      [nA, r]·[r, nB]
+//	dA = dW·Bᵀ        [nA, nB]·[nB, r]
+//	dBᵀ = (Aᵀ·dW)ᵀ    ([r, nA]·[nA, nB])ᵀ, transposing only r-row matrices
+//
+// Forward and backward together run about 10x faster than the plain DotGeneral for a 512×128
+// weight (micro-benchmark, 6 nodes).
+func lowRankProduct(a, bt *Node) *Node {
+	var adj, seen, da, dbt *Node
+	grads := func() {
+		if adj == seen {
+			return
+		}
+		seen = adj
+		a0, bt0 := StopGradient(a), StopGradient(bt)
+		da = DotGeneral(adj, []int{2}, []int{0}, bt0, []int{1}, []int{0})
+		dbt = Transpose(DotGeneral(Transpose(a0, 1, 2), []int{2}, []int{0}, adj, []int{1}, []int{0}), 1, 2)
+	}
+	// The adjoint of W is captured by the identity on the output (built last, so differentiated
+	// first); the identities on A and Bᵀ return the gradients computed from it and ignore the
+	// ones GoMLX derived for them, which are then never evaluated.
+	ai := IdentityWithCustomGradient(a, func(_, _ *Node) *Node { grads(); return da })
+	bi := IdentityWithCustomGradient(bt, func(_, _ *Node) *Node { grads(); return dbt })
+	w := DotGeneral(ai, []int{2}, []int{0}, Transpose(bi, 1, 2), []int{1}, []int{0})
+	return IdentityWithCustomGradient(w, func(_, v *Node) *Node {
+		adj = v
+		return v
+	})
 }
 
 // decodeGHN3 is the GHN-3 decoder (ppuda ConvDecoder3 and the 1-D MLP decoder, spec §3.2),

@@ -89,46 +89,20 @@ func predictAll(cfg Config, w Weights, b *Batch, in InputNodes, noise []*Node, r
 	// outs[group][member] is the node's decoder output in the key layout (cut to its need).
 	outs := make([][]*Node, len(b.plan.groups))
 	decoded := make([]*Node, len(b.plan.groups))
-	for gi, grp := range b.plan.groups {
-		rows := make([][]int32, len(grp.rows))
-		for i, r := range grp.rows {
-			rows[i] = []int32{r}
-		}
-		z := Gather(emb, Const(g, rows)) // (n, h)
-		n := len(grp.rows)
-		member := func(x *Node, m int) *Node { // x[m] without the leading axis
-			d := x.Shape().Dimensions
-			if n > 1 {
-				lo, hi := make([]int, len(d)), slices.Clone(d)
-				lo[0], hi[0] = m, m+1
-				x = rangeSlice(x, lo, hi)
+	if cfg.Decoder == DecoderGHN3 {
+		for gi, grp := range b.plan.groups {
+			decoded[gi] = decodeGHN3(cfg, w, gatherRows(emb, grp.rows), grp.key)
+			outs[gi] = make([]*Node, len(grp.rows))
+			for m := range grp.rows {
+				outs[gi][m] = memberOf(decoded[gi], m)
 			}
-			return Reshape(x, d[1:]...)
 		}
-		outs[gi] = make([]*Node, n)
-		if cfg.Decoder == DecoderGHN3 {
-			decoded[gi] = decodeGHN3(cfg, w, z, grp.key)
-			for m := range n {
-				outs[gi][m] = member(decoded[gi], m)
-			}
-			continue
-		}
-		// One batched call of the decoder network per key; the rank-r products per node, each
-		// only as large as its targets need.
-		var nA, nB int
-		for m := range n {
-			co, ci := outChannels(grp.key, need[gi][m][0], need[gi][m][1])
-			ra, rb := loraRows(grp.key, co, ci)
-			nA, nB = max(nA, ra), max(nB, rb)
-		}
-		a, bt := loraFactors(cfg, w, z, nA, nB)
-		for m := range n {
-			co, ci := outChannels(grp.key, need[gi][m][0], need[gi][m][1])
-			o := loraProduct(InsertAxes(member(a, m), 0), InsertAxes(member(bt, m), 0), grp.key, co, ci)
-			outs[gi][m] = Reshape(o, o.Shape().Dimensions[1:]...)
-		}
+	} else {
+		decodeLoGAHGroups(cfg, w, b, emb, need, outs)
 		if tr != nil {
-			decoded[gi] = Stack(outs[gi], 0)
+			for gi := range outs {
+				decoded[gi] = Stack(outs[gi], 0)
+			}
 		}
 	}
 	if tr != nil {
@@ -159,4 +133,64 @@ func predictAll(cfg Config, w Weights, b *Batch, in InputNodes, noise []*Node, r
 		out[ai] = m
 	}
 	return out, nil
+}
+
+// decodeLoGAHGroups fills outs[group][member] with the LoGAH decoder output of every node of the
+// plan, cut to need. The decoder's MLP runs once over the nodes of all keys and ℓ2 once over all
+// the rows of Y the factors need (both are row-wise, so the values are those of one call per
+// key, as in the reference; one call each keeps the weight gradients to one product each). The
+// rank-r products are then formed per node, each only as large as its targets need.
+func decodeLoGAHGroups(cfg Config, w Weights, b *Batch, emb *Node, need [][][2]int, outs [][]*Node) {
+	var rows []int32
+	for _, grp := range b.plan.groups {
+		rows = append(rows, grp.rows...)
+	}
+	mAll := loraMLP(cfg, w, gatherRows(emb, rows)) // (nodes, 2r, r), group after group
+	var reqs []factorRequest
+	first := 0
+	for gi, grp := range b.plan.groups {
+		n := len(grp.rows)
+		m := mAll
+		if n < len(rows) {
+			m = rangeSlice(mAll, []int{first, 0, 0}, []int{first + n, 2 * cfg.Rank, cfg.Rank})
+		}
+		first += n
+		var nA, nB int
+		for mi := range n {
+			co, ci := outChannels(grp.key, need[gi][mi][0], need[gi][mi][1])
+			ra, rb := loraRows(grp.key, co, ci)
+			nA, nB = max(nA, ra), max(nB, rb)
+		}
+		reqs = append(reqs, factorRequest{m, 0, nA}, factorRequest{m, cfg.Rank, nB})
+	}
+	factors := loraFactorRows(cfg, w, reqs)
+	for gi, grp := range b.plan.groups {
+		a, bt := factors[2*gi], factors[2*gi+1]
+		outs[gi] = make([]*Node, len(grp.rows))
+		for mi := range grp.rows {
+			co, ci := outChannels(grp.key, need[gi][mi][0], need[gi][mi][1])
+			o := loraProduct(InsertAxes(memberOf(a, mi), 0), InsertAxes(memberOf(bt, mi), 0), grp.key, co, ci)
+			outs[gi][mi] = Reshape(o, o.Shape().Dimensions[1:]...)
+		}
+	}
+}
+
+// gatherRows returns the given rows of x (N, h), shape (len(rows), h).
+func gatherRows(x *Node, rows []int32) *Node {
+	idx := make([][]int32, len(rows))
+	for i, r := range rows {
+		idx[i] = []int32{r}
+	}
+	return Gather(x, Const(x.Graph(), idx))
+}
+
+// memberOf is x[m] without the leading axis.
+func memberOf(x *Node, m int) *Node {
+	d := x.Shape().Dimensions
+	if d[0] > 1 {
+		lo, hi := make([]int, len(d)), slices.Clone(d)
+		lo[0], hi[0] = m, m+1
+		x = rangeSlice(x, lo, hi)
+	}
+	return Reshape(x, d[1:]...)
 }
