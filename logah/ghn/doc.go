@@ -30,10 +30,13 @@
 // to (c_out, c_in, k, k). A 1-D key (c, ·) decodes v = A[:2c]·Bᵀ[0] viewed (2, c): row 0 is a
 // norm weight, row 1 a bias — the split is at the rounded c, so a 96-wide bias with key
 // (256, 0) is v[256:352]. The positional embedding reads PE[1+p, i] = A[⌊p/s⌋]·Bᵀ[i·s + p mod s];
-// its slot 0 (the class token's) is N(0, 0.02²) noise. The decoder network (MLP and ℓ2) runs
-// once per key, batched over all its nodes; the rank-r product A·Bᵀ is then formed per node and
-// only as large as the node's targets need, and only the rows of Y that reach those rows of A and
-// Bᵀ are computed (the values are those of the full computation).
+// its slot 0 (the class token's) is N(0, 0.02²) noise. Keys decide the shapes; the decoder
+// network's MLP and ℓ2 are row-wise, so in training and in-memory prediction each runs once over
+// the nodes of all keys (the values are those of one call per key, and each weight gets one
+// gradient product instead of one per key). The rank-r product A·Bᵀ is then formed per node and
+// only as large as the node's targets need, and only the rows of Y that reach those rows of A
+// and Bᵀ are computed (the values are those of the full computation). Streaming prediction
+// ([GHN.PredictToFile]) decodes key by key, to bound memory.
 //
 // GHN-3 decoder (spec §3.2, [DecoderGHN3]). fc: h → 4h·s² (ReLU) viewed (4h, s, s), a centred
 // k×k crop, per position 4h → 8h (ReLU) → d², viewed (d, d, k, k); kernels above s are upsampled

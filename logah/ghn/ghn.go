@@ -186,7 +186,7 @@ func (m *GHN) Predict(a arch.Arch, opts PredictOptions) (*params.Set, error) {
 }
 
 // PredictBatch predicts several architectures with one encoder pass over their padded graphs
-// and one decoder call per key; the result for each architecture equals predicting it alone.
+// and batched decoder calls; the result for each architecture equals predicting it alone.
 func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Set, error) {
 	b, bkey, err := m.newBatch(archs, opts)
 	if err != nil {

@@ -29,10 +29,10 @@ type NodeOptions struct {
 // them, with a ViT's class_token as a zero constant — it is not predicted). The maps can be
 // used directly as nets.Weights, so a task loss computed on them differentiates back to w.
 //
-// The decoder network runs once per key, batched over all nodes of all architectures that
-// share it (the LoGAH rank-r products are then formed per node); node i of architecture b is
-// read from row b·NMax + i of the embeddings (the reference's cumulative-offset indexing bug for
-// mixed-size batches is not reproduced).
+// The decoder network runs batched over the nodes of all architectures (LoGAH: its MLP and ℓ2
+// once for all keys, then the rank-r products per node; GHN-3: once per key); node i of
+// architecture b is read from row b·NMax + i of the embeddings (the reference's
+// cumulative-offset indexing bug for mixed-size batches is not reproduced).
 func PredictNodes(cfg Config, w Weights, b *Batch, opts NodeOptions) (out []map[string]*Node, err error) {
 	g, _, err := checkWeights(cfg, w)
 	if err != nil {
