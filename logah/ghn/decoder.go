@@ -5,6 +5,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
+
+	"github.com/logah-go/logah/logah/internal/customvjp"
 )
 
 // decode runs one batched decoder call: z holds the n node embeddings (n, h) of one key group.
@@ -151,26 +153,16 @@ func loraProduct(a, bt *Node, key Key, co, ci int) *Node {
 // Forward and backward together run about 10x faster than the plain DotGeneral for a 512×128
 // weight (micro-benchmark, 6 nodes).
 func lowRankProduct(a, bt *Node) *Node {
-	var adj, seen, da, dbt *Node
-	grads := func() {
-		if adj == seen {
-			return
-		}
-		seen = adj
-		a0, bt0 := StopGradient(a), StopGradient(bt)
-		da = DotGeneral(adj, []int{2}, []int{0}, bt0, []int{1}, []int{0})
-		dbt = Transpose(DotGeneral(Transpose(a0, 1, 2), []int{2}, []int{0}, adj, []int{1}, []int{0}), 1, 2)
-	}
-	// The adjoint of W is captured by the identity on the output (built last, so differentiated
-	// first); the identities on A and Bᵀ return the gradients computed from it and ignore the
-	// ones GoMLX derived for them, which are then never evaluated.
-	ai := IdentityWithCustomGradient(a, func(_, _ *Node) *Node { grads(); return da })
-	bi := IdentityWithCustomGradient(bt, func(_, _ *Node) *Node { grads(); return dbt })
-	w := DotGeneral(ai, []int{2}, []int{0}, Transpose(bi, 1, 2), []int{1}, []int{0})
-	return IdentityWithCustomGradient(w, func(_, v *Node) *Node {
-		adj = v
-		return v
-	})
+	return customvjp.Apply([]*Node{a, bt},
+		func(in []*Node) *Node {
+			return DotGeneral(in[0], []int{2}, []int{0}, Transpose(in[1], 1, 2), []int{1}, []int{0})
+		},
+		func(adj *Node) []*Node {
+			a0, bt0 := StopGradient(a), StopGradient(bt)
+			da := DotGeneral(adj, []int{2}, []int{0}, bt0, []int{1}, []int{0})
+			dbt := Transpose(DotGeneral(Transpose(a0, 1, 2), []int{2}, []int{0}, adj, []int{1}, []int{0}), 1, 2)
+			return []*Node{da, dbt}
+		})
 }
 
 // decodeGHN3 is the GHN-3 decoder (ppuda ConvDecoder3 and the 1-D MLP decoder, spec §3.2),

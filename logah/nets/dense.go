@@ -4,6 +4,8 @@ import (
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/ml/nn"
+
+	"github.com/logah-go/logah/logah/internal/customvjp"
 )
 
 // linear is PyTorch's nn.Linear: x·wᵀ + b for a weight stored (out, in). b may be nil.
@@ -14,38 +16,19 @@ func conv1D(x, w, b *Node) *Node { return dense(x, w, b, false) }
 
 // dense applies a weight w to the last axis of x and adds b (nil: no bias); w is stored
 // (out, in) when outIn, else (in, out). The value is the backend's fused dense kernel; the
-// gradient is written by hand so that the products have layouts the Go backend multiplies with
-// fewer transposes (see [denseGradients]).
-//
-// The hand-written gradient replaces GoMLX's: the adjoint of y is captured by an identity on the
-// output (processed first, as it is built last), and identities on x, w and b return the
-// gradients computed from it, ignoring the adjoints GoMLX derived for them, which are then
-// never evaluated (the backend drops nodes no output uses).
+// gradient is written by hand ([customvjp.Apply]) so that the products have layouts the Go
+// backend multiplies with fewer transposes (see [denseGradients]).
 func dense(x, w, b *Node, outIn bool) *Node {
 	layout := compute.DenseLayoutInputOutputs
 	if outIn {
 		layout = compute.DenseLayoutOutputsInput
 	}
-	var adjY, seen *Node
-	var g denseGrads
-	grads := func() denseGrads {
-		if adjY != seen {
-			seen = adjY
-			g = denseGradients(x, w, adjY, outIn, b != nil)
-		}
-		return g
-	}
-	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node { return grads().dx })
-	wi := IdentityWithCustomGradient(w, func(_, _ *Node) *Node { return grads().dw })
-	var bi *Node
-	if b != nil {
-		bi = IdentityWithCustomGradient(b, func(_, _ *Node) *Node { return grads().db })
-	}
-	y := nn.Dense(xi, wi, bi, layout)
-	return IdentityWithCustomGradient(y, func(_, v *Node) *Node {
-		adjY = v
-		return v
-	})
+	return customvjp.Apply([]*Node{x, w, b},
+		func(in []*Node) *Node { return nn.Dense(in[0], in[1], in[2], layout) },
+		func(adjoint *Node) []*Node {
+			g := denseGradients(x, w, adjoint, outIn, b != nil)
+			return []*Node{g.dx, g.dw, g.db}
+		})
 }
 
 // denseGrads holds the gradients of a dense layer with respect to its input, weight and bias.
