@@ -178,7 +178,8 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	}
 	be := backend.MustDefault()
 	var runs []Run
-	for _, pr := range c.plan() {
+	plan := c.plan()
+	for i, pr := range plan {
 		if r, ok := done[pr.key()]; ok {
 			runs = append(runs, r)
 			continue
@@ -189,12 +190,25 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 		}
 		runs = append(runs, run)
 		if c.SaveTo != "" {
-			if err := WriteRuns(c.SaveTo, append(slices.Clone(runs), others...)); err != nil {
+			if err := WriteRuns(c.SaveTo, fileRuns(runs, plan[i+1:], done, others)); err != nil {
 				return runs, err
 			}
 		}
 	}
 	return runs, nil
+}
+
+// fileRuns is what the results file holds once runs are finished: those runs, the saved runs
+// of the plan still ahead (so that none is lost if the comparison stops here), and the saved
+// runs of other comparisons.
+func fileRuns(runs []Run, ahead []plannedRun, done map[runKey]Run, others []Run) []Run {
+	out := slices.Clone(runs)
+	for _, pr := range ahead {
+		if r, ok := done[pr.key()]; ok {
+			out = append(out, r)
+		}
+	}
+	return append(out, others...)
 }
 
 // plannedRun is one (architecture, initialisation, seed) of a comparison.

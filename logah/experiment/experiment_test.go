@@ -187,6 +187,22 @@ func TestCompareResumesFromSavedRuns(t *testing.T) {
 		t.Fatalf("resume ran seeds %v, returned %d runs", ran, len(again))
 	}
 
+	// A new architecture planned before the saved ones: the file keeps the saved runs, which
+	// come after the last run made.
+	narrow := small
+	narrow.Width, narrow.MLPDim = 8, 16
+	c.Archs = []arch.Arch{narrow, small}
+	if _, err := Compare(context.Background(), c, nil); err != nil {
+		t.Fatal(err)
+	}
+	saved, err = ReadRuns(c.SaveTo)
+	if err != nil || len(saved) != 6 {
+		t.Fatalf("after adding an architecture the file holds %d runs (%v), want 6", len(saved), err)
+	}
+	if saved[3].Arch != small.String() || saved[3].Final["loss"] != first[0].Final["loss"] {
+		t.Fatalf("saved run 3 is %s with loss %g, want the first run of %s", saved[3].Arch, saved[3].Final["loss"], small)
+	}
+
 	// The same runs under another protocol belong to another experiment.
 	c.LR = 1e-3
 	if _, err := Compare(context.Background(), c, nil); err == nil || !strings.Contains(err.Error(), "another protocol") {
