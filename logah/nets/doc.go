@@ -65,8 +65,10 @@
 //     fewer columns, where GoMLX's gradient has the backend transpose both (about half the
 //     transposing of a ViT training step, 5–8 % of its CPU).
 //
-// Custom gradients are attached with zero-valued "links" (x - StopGradient(x) terms fed by
-// graph.IdentityWithCustomGradient); they add a few element-wise passes over small tensors.
+// Single-input custom gradients (GELU, the losses) are attached with zero-valued "links"
+// (x - StopGradient(x) terms fed by graph.IdentityWithCustomGradient); they add a few
+// element-wise passes over small tensors. Dense layers, whose gradient needs the output's adjoint
+// for three inputs, use logah/internal/customvjp.
 //
 // Pitfalls of compute v0.1.2's Go backend met here:
 //

@@ -25,11 +25,17 @@ func product(t *testing.T, vjp func(x, w, adj *Node) []*Node) (y, dx, dw [][]flo
 		g := Gradient(ReduceAllSum(Mul(out, c)), x, w)
 		return []*Node{out, g[0], g[1]}
 	})
-	x := tensors.FromValue([][]float64{{1, 2, 3}, {-1, 0.5, 2}})
-	w := tensors.FromValue([][]float64{{0.5, -1}, {2, 1}, {-0.25, 3}})
-	c := tensors.FromValue([][]float64{{1, -2}, {0.5, 3}})
-	outs := exec.MustCall(x, w, c)
+	outs := exec.MustCall(productInputs()...)
 	return outs[0].Value().([][]float64), outs[1].Value().([][]float64), outs[2].Value().([][]float64)
+}
+
+// productInputs are x (2, 3), w (3, 2) and the loss weights c (2, 2) of every test here.
+func productInputs() []any {
+	return []any{
+		tensors.FromValue([][]float64{{1, 2, 3}, {-1, 0.5, 2}}),
+		tensors.FromValue([][]float64{{0.5, -1}, {2, 1}, {-0.25, 3}}),
+		tensors.FromValue([][]float64{{1, -2}, {0.5, 3}}),
+	}
 }
 
 // exactVJP is the true gradient of x·w: dx = adj·wᵀ, dw = xᵀ·adj.
@@ -48,10 +54,7 @@ func TestApplyMatchesAutodiff(t *testing.T) {
 		g := Gradient(ReduceAllSum(Mul(out, c)), x, w)
 		return []*Node{out, g[0], g[1]}
 	})
-	outs := exec.MustCall(
-		tensors.FromValue([][]float64{{1, 2, 3}, {-1, 0.5, 2}}),
-		tensors.FromValue([][]float64{{0.5, -1}, {2, 1}, {-0.25, 3}}),
-		tensors.FromValue([][]float64{{1, -2}, {0.5, 3}}))
+	outs := exec.MustCall(productInputs()...)
 	for name, pair := range map[string][2][][]float64{
 		"y": {y, outs[0].Value().([][]float64)}, "dx": {dx, outs[1].Value().([][]float64)}, "dw": {dw, outs[2].Value().([][]float64)},
 	} {
