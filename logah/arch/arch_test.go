@@ -27,7 +27,7 @@ func TestNumParamsMatchesPyTorch(t *testing.T) {
 		{"gpt2-xl", 1_557_611_200},
 		{"vit_b_16", 86_567_656},
 		{"vit_l_16", 304_326_632},
-		// Spec §4.3: untied GPT-2 adds a (50257, D) lm_head.
+		// docs/method.md §4.3: untied GPT-2 adds a (50257, D) lm_head.
 		{"gpt2-untied", 124_439_808 + 50257*768},
 		{"gpt2-large-untied", 774_030_080 + 50257*1280},
 		// ViT-B CIFAR-100 (patch 2, 32 px) is 85.3 M.

@@ -117,7 +117,7 @@ func steps(lo, hi, step int) []int {
 	return out
 }
 
-// vitHeads is ViTs-1K's head rule (spec §4.1).
+// vitHeads is ViTs-1K's head rule (docs/method.md §4.1).
 func vitHeads(r *rand.Rand, width int) int {
 	switch {
 	case width%12 == 0:
@@ -131,7 +131,7 @@ func vitHeads(r *rand.Rand, width int) int {
 	}
 }
 
-// drawViTs1K draws one ViTs-1K member: depth, width, heads, patch in that order (spec §4.1).
+// drawViTs1K draws one ViTs-1K member: depth, width, heads, patch in that order (docs/method.md §4.1).
 func drawViTs1K(imagenet bool) func(r *rand.Rand) Arch {
 	return func(r *rand.Rand) Arch {
 		depth := 3 + r.IntN(7)
@@ -156,7 +156,7 @@ func drawViTs1K(imagenet bool) func(r *rand.Rand) Arch {
 	}
 }
 
-// drawGPTs1K draws one GPTs-1K member (spec §4.2): untied, 8 heads, Hugging Face defaults.
+// drawGPTs1K draws one GPTs-1K member (docs/method.md §4.2): untied, 8 heads, Hugging Face defaults.
 func drawGPTs1K(r *rand.Rand) Arch {
 	layers := 3 + r.IntN(7)
 	var widths []int

@@ -58,7 +58,7 @@ func TestViTs1KDistribution(t *testing.T) {
 	if s.MinDepth != 3 || s.MaxDepth != 9 || len(s.DepthHist) != 7 {
 		t.Errorf("depths %v", s.DepthHist)
 	}
-	// Spec §4.1: 1.2 M (L6, D128, p4) – 9.6 M (L3, D512, p2), with 10 classes at 32 px.
+	// docs/method.md §4.1: 1.2 M (L6, D128, p4) – 9.6 M (L3, D512, p2), with 10 classes at 32 px.
 	if s.MinParams < 1_100_000 || s.MaxParams > 9_700_000 {
 		t.Errorf("param range %d..%d", s.MinParams, s.MaxParams)
 	}
@@ -83,7 +83,7 @@ func TestGPTs1KDistribution(t *testing.T) {
 			t.Fatalf("%v", g)
 		}
 	}
-	// Spec §4.2: 7.7 M – 28.4 M parameters (untied).
+	// docs/method.md §4.2: 7.7 M – 28.4 M parameters (untied).
 	s := Summarize(ms)
 	if s.MinParams < 7_600_000 || s.MaxParams > 28_500_000 {
 		t.Errorf("param range %d..%d", s.MinParams, s.MaxParams)

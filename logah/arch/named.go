@@ -24,7 +24,7 @@ func gpt2Size(layers, width, heads int, tied bool) GPT2 {
 	return GPT2{Layers: layers, Width: width, Heads: heads, Inner: 4 * width, Vocab: GPT2Vocab, Context: GPT2Context, Tied: tied}
 }
 
-// named lists the models of spec §4.3 and three CPU-scale models ("vit-mini" for
+// named lists the models of docs/method.md §4.3 and three CPU-scale models ("vit-mini" for
 // Fashion-MNIST, "gpt2-mini" with a byte vocabulary, "gpt2-mini-bpe" with GPT-2's). The ViT names without suffix are the CIFAR-100 variants
 // used in LoGAH's evaluation (32×32 images, patch 2, 100 classes); "-imagenet" are torchvision's
 // vit_*_16 (224×224, patch 16, 1000 classes). GPT-2 names follow Hugging Face (tied embeddings);

@@ -66,7 +66,7 @@ func DefaultComparison() Comparison {
 	return Comparison{Data: DefaultData(), Seeds: 3, Epochs: 1, Batch: 64, LR: 1e-3, Warmup: 0.05, MinLRFactor: 0.01, Dropout: 0.1}
 }
 
-// PaperViTFineTuning is DefaultComparison with the authors' ViT fine-tuning recipe (spec §6.1,
+// PaperViTFineTuning is DefaultComparison with the authors' ViT fine-tuning recipe (docs/method.md §6.1,
 // train_vit.py): AdamW lr 4e-5, weight decay 1e-2, batch 32, gradient clipping at 5, and a
 // cosine annealing stepped once per epoch over 100 epochs. Its first epoch, the one compared
 // here, therefore runs at the constant rate 4e-5, without warm-up.

@@ -26,16 +26,16 @@ type DecoderKind string
 
 // Decoder kinds.
 const (
-	// DecoderLoGAH is LoGAH's low-rank decoder (ConvDecoder3LoRA, spec §3.3): an MLP to 2r²
+	// DecoderLoGAH is LoGAH's low-rank decoder (ConvDecoder3LoRA, docs/method.md §3.3): an MLP to 2r²
 	// values, a Linear r→K, and W = A·Bᵀ of rank ≤ r for widths up to K.
 	DecoderLoGAH DecoderKind = "logah"
-	// DecoderGHN3 is the GHN-3 baseline (ppuda's ConvDecoder3 plus the 1-D decoder, spec §3.2):
+	// DecoderGHN3 is the GHN-3 baseline (ppuda's ConvDecoder3 plus the 1-D decoder, docs/method.md §3.2):
 	// it predicts (d_max, d_max, s, s) chunks and copies them (tiling) to wider tensors.
 	DecoderGHN3 DecoderKind = "ghn3"
 )
 
 // NormRule selects how raw decoder outputs are squashed before they become parameters
-// (spec §3.5, the reference's _normalize). Embedding tables (GPT-2 wte, wpe) are never
+// (docs/method.md §3.5, the reference's _normalize). Embedding tables (GPT-2 wte, wpe) are never
 // normalised, whatever the rule.
 type NormRule string
 

@@ -91,8 +91,8 @@ func TestParamTableFixture(t *testing.T) {
 	}
 }
 
-// TestNumParams checks the LoGAH-Tiny counts of the spec and that the closed-form formulas of
-// spec §3.6 agree with the table for other sizes and both decoders.
+// TestNumParams checks the LoGAH-Tiny counts of docs/method.md and that the closed-form formulas of
+// docs/method.md §3.6 agree with the table for other sizes and both decoders.
 func TestNumParams(t *testing.T) {
 	tiny := LoGAHTiny(VariantViT, 10)
 	if n := tiny.NumParams().Total(); n != 2_539_324 {
@@ -183,7 +183,7 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// TestVocabLookup checks the shape-encoder lookup rules of spec §2.1.
+// TestVocabLookup checks the shape-encoder lookup rules of docs/method.md §2.1.
 func TestVocabLookup(t *testing.T) {
 	v := FixtureConfig(VariantViT).Vocab()
 	ch := func(c int) int { return v.Channels[v.ChannelIndex(c)] }
@@ -214,7 +214,7 @@ func TestVocabLookup(t *testing.T) {
 	}
 }
 
-// TestKeys checks the rounding rule and the grouping of spec §3.1 / Appendix A.3.
+// TestKeys checks the rounding rule and the grouping of docs/method.md §3.1 / Appendix A.3.
 func TestKeys(t *testing.T) {
 	for n, want := range map[int]int{3: 4, 10: 10, 100: 100, 128: 128, 384: 512, 768: 2048, 1024: 2048, 1536: 2048, 3072: 2048, 1000: 1000, 50257: 2048} {
 		if got := roundChannels(n, 2048); got != want {

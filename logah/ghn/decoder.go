@@ -23,7 +23,7 @@ func decode(cfg Config, w Weights, z *Node, key Key) *Node {
 	return decodeLoGAH(cfg, w, z, key, 0, 0)
 }
 
-// decodeLoGAH is ConvDecoder3LoRA (spec §3.3) for n embeddings z (n, h), in the key's layout
+// decodeLoGAH is ConvDecoder3LoRA (docs/method.md §3.3) for n embeddings z (n, h), in the key's layout
 // with a leading n axis: m = MLP(z) viewed as (2r, r), Y = ReLU(m)·W_l2ᵀ + b_l2 (2r, K), Y
 // re-viewed row-major as (2K, r) = [A; Bᵀ], W = A[:c_o·k_o]·Bᵀ[:c_i·k_i]ᵀ (see [loraFactors] and
 // [loraProduct]).
@@ -84,7 +84,7 @@ type factorRequest struct {
 	first, rows int
 }
 
-// loraFactorRows applies ℓ2 and the row-major re-view of Y (spec §3.3) to produce each requested
+// loraFactorRows applies ℓ2 and the row-major re-view of Y (docs/method.md §3.3) to produce each requested
 // factor, (n, rows, r), with one ℓ2 product for all of them.
 //
 // Only the rows of Y that feed them are computed (the other rows never reach an output):
@@ -165,7 +165,7 @@ func lowRankProduct(a, bt *Node) *Node {
 		})
 }
 
-// decodeGHN3 is the GHN-3 decoder (ppuda ConvDecoder3 and the 1-D MLP decoder, spec §3.2),
+// decodeGHN3 is the GHN-3 decoder (ppuda ConvDecoder3 and the 1-D MLP decoder, docs/method.md §3.2),
 // with d = d_max and s = s_max:
 //
 //	≥2-D: fc h→4h·s² + ReLU, viewed (4h, s, s); centred k_h×k_w crop; per position

@@ -7,7 +7,7 @@
 //
 //	graph ─► encoder ─► node embeddings ─► keys ─► decoder ─► crop ─► normalise ─► tile ─► tensors
 //
-// Encoder ([Encode], spec §2). Node i gets x_i = E_op[op_i] + concat(E_ch[c_out], E_ch[c_in],
+// Encoder ([Encode], docs/method.md §2). Node i gets x_i = E_op[op_i] + concat(E_ch[c_out], E_ch[c_in],
 // E_sp[k_h], E_sp[k_w]) — the shape of its parameter looked up in the channel and kernel
 // vocabularies of [Config.Vocab] (exact entry; 4–7 channels → 8; kernel 2 → 3; otherwise the
 // closest entry, ties to the smaller; above the largest → the largest; nodes without a
@@ -18,13 +18,13 @@
 // which every later layer reuses; masked logits (pairs with a padded node) are set to −32768. A
 // final LayerNorm ends the encoder.
 //
-// Keys ([KeyFor], spec §3.1). Every parameter node is decoded by one batched call per key:
+// Keys ([KeyFor], docs/method.md §3.1). Every parameter node is decoded by one batched call per key:
 // channel counts are rounded against d_max (n ← min(n, d_max); n divisible by 3 → n/3·4;
 // n ≥ d_max/2 → d_max) and the key is (c, 0) for 1-D tensors, (c, −1) for a classification bias,
 // (C, D) for a classification weight, (c_out, c_in, k, k) for everything else — 2-D weights with
 // k = 1, the ViT positional embedding (1, S, D) as (1, D, ⌊√S⌋, ⌊√S⌋) with D not rounded.
 //
-// LoGAH decoder (spec §3.3, [DecoderLoGAH]). m = MLP(z) (h → 4h → 8h → 2r², ReLU between) is
+// LoGAH decoder (docs/method.md §3.3, [DecoderLoGAH]). m = MLP(z) (h → 4h → 8h → 2r², ReLU between) is
 // viewed as (2r, r), Y = ReLU(m)·W_l2ᵀ + b_l2 ∈ ℝ^{2r×K}, and Y is re-viewed row-major (not
 // transposed) as [A; Bᵀ] ∈ ℝ^{2K×r}; W = A[:c_out·k]·Bᵀ[:c_in·k]ᵀ has rank ≤ r and is rearranged
 // to (c_out, c_in, k, k). A 1-D key (c, ·) decodes v = A[:2c]·Bᵀ[0] viewed (2, c): row 0 is a
@@ -38,16 +38,16 @@
 // and Bᵀ are computed (the values are those of the full computation). Streaming prediction
 // ([GHN.PredictToFile]) decodes key by key, to bound memory.
 //
-// GHN-3 decoder (spec §3.2, [DecoderGHN3]). fc: h → 4h·s² (ReLU) viewed (4h, s, s), a centred
+// GHN-3 decoder (docs/method.md §3.2, [DecoderGHN3]). fc: h → 4h·s² (ReLU) viewed (4h, s, s), a centred
 // k×k crop, per position 4h → 8h (ReLU) → d², viewed (d, d, k, k); kernels above s are upsampled
 // bilinearly; a classification weight takes the centre tap through ReLU and Linear d → C; 1-D
 // tensors come from an MLP h → 2h → 2d (and ReLU + Linear d → C for a classification bias).
 //
-// Tiling (spec §3.4). A tensor wider than its decoded block repeats it: out[a, b, …] =
+// Tiling (docs/method.md §3.4). A tensor wider than its decoded block repeats it: out[a, b, …] =
 // w[a mod s₀, b mod s₁, …] (axis 0, then axis 1), e.g. GPT-2's 50257 vocabulary rows repeat
 // with period d_max.
 //
-// Normalisation (spec §3.5, [NormRule]). 1-D: norm weights 2·σ(p/2), biases tanh(p/5).
+// Normalisation (docs/method.md §3.5, [NormRule]). 1-D: norm weights 2·σ(p/2), biases tanh(p/5).
 // ≥2-D: [NormViT] multiplies by √(β/fan_in) (β = 2, or 1 for ≥3-D tensors with one input
 // channel or k_h < k_w) and keeps the positional embedding raw; [NormGPTHead] (the default for
 // GPT) rescales to std 0.02; [NormGPTPaper] is the fan rule of the paper-era code with c_proj
@@ -101,12 +101,12 @@
 //     asserts one).
 //   - [Init] draws from the reference's distributions; the sequences differ from torch's.
 //   - This package imports logah/params (named sets, safetensors streaming writer) although
-//     DESIGN.md lists params after ghn; params imports neither GoMLX nor ghn, so there is no cycle.
+//     docs/design.md lists params after ghn; params imports neither GoMLX nor ghn, so there is no cycle.
 //
 // # Parity
 //
-// The tests read ../shared/fixtures/reference (they fail when it is missing) and compare, in
-// float32: x0 exactly; the edge bias, every Graphormer layer and the node embeddings of vit_d2,
+// The tests read testdata/reference (each file checked against its MANIFEST.sha256; a missing
+// or altered file fails them) and compare, in float32: x0 exactly; the edge bias, every Graphormer layer and the node embeddings of vit_d2,
 // vit_d3_D96 and gpt2_b2_untied; every raw decoder output and pre-normalisation tensor; the
 // predicted parameters under NormViT, NormGPTHead and NormGPTPaper (in-graph and streamed); and
 // one training step (logits, losses, the gradient of every GHN weight), all within 1e-5.

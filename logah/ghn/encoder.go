@@ -22,7 +22,7 @@ type encTrace struct {
 // building a graph; w holds the hypernetwork's weights and in the batch's inputs (from
 // [Batch.ConstInputs] or fed from [Batch.InputTensors]).
 //
-// The computation is spec §2: op embedding plus the shape encoding; Graphormer layers (pre-LN,
+// The computation is docs/method.md §2: op embedding plus the shape encoding; Graphormer layers (pre-LN,
 // QKV without bias, exact GELU, attention logits masked with −32768 between padded nodes);
 // layer 0 first adds the in-degree, out-degree and input-distance embeddings, zeroes padded
 // rows and computes the edge bias MLP(E[A_ij+2] ‖ E[A_ji+2]), which every later layer reuses;

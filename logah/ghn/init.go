@@ -8,7 +8,7 @@ import (
 	"github.com/logah-go/logah/logah/params"
 )
 
-// Init draws the parameters of a new hypernetwork as the authors' constructors do (spec §2.3):
+// Init draws the parameters of a new hypernetwork as the authors' constructors do (docs/method.md §2.3):
 //
 //   - every Linear: weight and bias U(−1/√fan_in, 1/√fan_in) (PyTorch's default);
 //   - every embedding table (op, channel, spatial, degree, input distance and the edge table,

@@ -7,7 +7,7 @@ import (
 	"github.com/logah-go/logah/logah/netgraph"
 )
 
-// KeyKind distinguishes the four decoder call shapes of spec §3.1.
+// KeyKind distinguishes the four decoder call shapes of docs/method.md §3.1.
 type KeyKind int
 
 // Key kinds.
@@ -23,7 +23,7 @@ const (
 	KeyClassBias
 )
 
-// Key groups the nodes decoded by one batched decoder call (spec §3.1). Dims holds the
+// Key groups the nodes decoded by one batched decoder call (docs/method.md §3.1). Dims holds the
 // (rounded) sizes; only the first two are meaningful for the 2-element kinds.
 type Key struct {
 	Kind KeyKind
@@ -58,7 +58,7 @@ func roundChannels(n, m int) int {
 	return n
 }
 
-// KeyFor returns the decoder key of a graph node with a parameter (spec §3.1, the
+// KeyFor returns the decoder key of a graph node with a parameter (docs/method.md §3.1, the
 // reference's _map_net_params), with channel counts rounded against d_max.
 func KeyFor(dMax int, node netgraph.Node) (Key, error) {
 	sz := node.Shape
@@ -182,7 +182,7 @@ func makePlan(cfg Config, b *netgraph.Batch) (*plan, error) {
 	return p, nil
 }
 
-// checkKey enforces the decoder's hard limits for a key (spec §3.3 item 6).
+// checkKey enforces the decoder's hard limits for a key (docs/method.md §3.3 item 6).
 func checkKey(cfg Config, k Key) error {
 	if cfg.Decoder != DecoderLoGAH {
 		return nil

@@ -18,7 +18,7 @@ const (
 	normStd                     // p/(std(p)+1e-7)·scale, std over the whole target tensor (unbiased)
 )
 
-// normOp is the normalisation of one target tensor (spec §3.5).
+// normOp is the normalisation of one target tensor (docs/method.md §3.5).
 type normOp struct {
 	kind  normKind
 	scale float64

@@ -20,7 +20,7 @@ func (p Part) String() string {
 	return "decoder"
 }
 
-// InitKind says how [Init] draws a parameter (spec §2.3).
+// InitKind says how [Init] draws a parameter (docs/method.md §2.3).
 type InitKind int
 
 // Initialisations.
@@ -168,7 +168,7 @@ func (c Config) NumParams() ParamCount {
 	return n
 }
 
-// FormulaParams evaluates the closed-form parameter counts of spec §3.6 (a cross-check of
+// FormulaParams evaluates the closed-form parameter counts of docs/method.md §3.6 (a cross-check of
 // [Config.NumParams]):
 //
 //	P_enc  = 2h[ln] + n_ops·h + (n_ch+1 + n_sp+1)·h/4 + L(12h² + 10h) + 2h² + 1461h + H(h+1)

@@ -11,7 +11,7 @@ import (
 )
 
 // LoadTorch reads a hypernetwork saved by the authors' training scripts with torch.save (a
-// zip-format .pt holding 'state_dict' and 'config', spec §7), without Python: the pickle is
+// zip-format .pt holding 'state_dict' and 'config', docs/method.md §7), without Python: the pickle is
 // read by package torchpt, which refuses any class a checkpoint does not need. The checkpoint's
 // config decides hid, layers, heads, r, K, d_max, the final LayerNorm and num_classes; the
 // state_dict decides the variant (15 op rows: GHN3 for ViTs; 18: GHN3_GPT) and whether the

@@ -5,7 +5,7 @@ import (
 	"sort"
 )
 
-// ShapeVocab is the shape encoder's vocabulary (spec §2.1, ppuda's ShapeEncoder and LoGAH's
+// ShapeVocab is the shape encoder's vocabulary (docs/method.md §2.1, ppuda's ShapeEncoder and LoGAH's
 // LLMShapeEncoder): the channel counts and kernel sizes the GHN has embeddings for. A shape
 // (c_out, c_in, k_h, k_w) is encoded by four table lookups; nodes without a parameter use the
 // extra last row of each table.

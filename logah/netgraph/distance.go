@@ -2,7 +2,7 @@ package netgraph
 
 // computeDistances fills A, the degrees and the input distance from the real edges: a
 // breadth-first search from every node over directed real edges, keeping path lengths
-// 1 < d ≤ Cutoff as virtual edges (spec §1.6–1.7).
+// 1 < d ≤ Cutoff as virtual edges (docs/method.md §1.6–1.7).
 func (g *Graph) computeDistances() {
 	n := len(g.Nodes)
 	g.A = make([]int32, n*n)

@@ -1,5 +1,5 @@
 // Package netgraph builds the computational graph of a ViT or GPT-2 exactly as the LoGAH
-// reference code does (spec §1): the graph a hypernetwork reads to predict the network's
+// reference code does (docs/method.md §1): the graph a hypernetwork reads to predict the network's
 // parameters.
 //
 // Every predicted parameter tensor is a node, typed by its module (a linear weight is a "conv"

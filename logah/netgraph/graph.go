@@ -164,7 +164,7 @@ func paramTable(a arch.Arch) map[string][]int {
 	return t
 }
 
-// block13 adds one pre-LN transformer block (13 nodes, spec §1.3/§1.4) after the residual
+// block13 adds one pre-LN transformer block (13 nodes, docs/method.md §1.3/§1.4) after the residual
 // stream node prev and returns the block's output sum. names lists the block's 10 parameters:
 // ln1, qkv.w, qkv.b, out.w, out.b, ln2, fc1.w, fc1.b, fc2.w, fc2.b; lnBias lists the two LN biases.
 func (b *builder) block13(prev int, t map[string][]int, names [10]string, lnBias [2]string) int {
@@ -190,7 +190,7 @@ func (b *builder) block13(prev int, t map[string][]int, names [10]string, lnBias
 	return sum2
 }
 
-// vit builds spec §1.3: N = 13·L + 8.
+// vit builds docs/method.md §1.3: N = 13·L + 8.
 func (b *builder) vit(v arch.ViT) {
 	t := paramTable(v)
 	b.block = -1
@@ -223,7 +223,7 @@ func (b *builder) vit(v arch.ViT) {
 	b.nodes[headB].LastBias = true
 }
 
-// gpt2 builds spec §1.4: N = 13·L + 6 (untied) or 13·L + 5 (tied).
+// gpt2 builds docs/method.md §1.4: N = 13·L + 6 (untied) or 13·L + 5 (tied).
 func (b *builder) gpt2(g arch.GPT2, connectLMHead bool) {
 	t := paramTable(g)
 	b.block = -1

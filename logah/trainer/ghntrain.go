@@ -18,7 +18,7 @@ import (
 	"github.com/logah-go/logah/logah/params"
 )
 
-// GHNTrainConfig configures hypernetwork training (spec §5): every step samples MetaBatch
+// GHNTrainConfig configures hypernetwork training (docs/method.md §5): every step samples MetaBatch
 // architectures, predicts their parameters, runs them on the same data batch and minimises
 // (Σ task loss + λ·Σ‖p‖_F)/m with AdamW, a warm-up + cosine schedule and global-norm clipping.
 type GHNTrainConfig struct {

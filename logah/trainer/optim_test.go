@@ -80,7 +80,7 @@ func TestScheduleWarmupAndCosine(t *testing.T) {
 	}
 }
 
-// The reference scheduler's factors quoted in the spec (§5.2) for E=300, lr=3e-4.
+// The reference scheduler's factors quoted in docs/method.md §5.2 for E=300, lr=3e-4.
 func TestReferenceCosineWarmup(t *testing.T) {
 	for _, c := range []struct {
 		epoch int

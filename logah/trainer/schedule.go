@@ -42,7 +42,7 @@ func (s Schedule) LR(step int) float64 {
 }
 
 // ReferenceCosineWarmup is the factor of the authors' per-epoch "cosine-warmup" scheduler
-// (spec §5.2): linspace(1e-5/lr, 1, 5)[e] for epochs 0…4, then max(0, ½(1+cos(π(e−5)/(E−5)))).
+// (docs/method.md §5.2): linspace(1e-5/lr, 1, 5)[e] for epochs 0…4, then max(0, ½(1+cos(π(e−5)/(E−5)))).
 // With E=300 and lr=3e-4 it gives 0.033, 0.275, 0.517, 0.758, 1.0, 1.0, …, 0.513 at e=150.
 func ReferenceCosineWarmup(epoch, epochs int, lr float64) float64 {
 	if epoch < 5 {

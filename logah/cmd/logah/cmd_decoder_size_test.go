@@ -9,9 +9,9 @@ import (
 	"github.com/logah-go/logah/logah/ghn"
 )
 
-// TestDecoderSizesMatchSpec checks the LoGAH-Tiny totals of spec §2.4 (2.54 M, 3.62 M and 5.78 M
-// at d_max 2048, 4096, 8192 with K = 16·d_max), the GHN-3 totals of spec §3.6 (308 M, 543 M,
-// 846 M, 2157 M at 768, 1024, 1280, 2048; ± 1 M: the spec's 308 M is 307.45 M here, the
+// TestDecoderSizesMatchSpec checks the LoGAH-Tiny totals of docs/method.md §2.4 (2.54 M, 3.62 M and 5.78 M
+// at d_max 2048, 4096, 8192 with K = 16·d_max), the GHN-3 totals of docs/method.md §3.6 (308 M, 543 M,
+// 846 M, 2157 M at 768, 1024, 1280, 2048; ± 1 M: docs/method.md's 308 M is 307.45 M here, the
 // table and the closed form agree), and that GHN-3's disadvantage grows with d_max.
 func TestDecoderSizesMatchSpec(t *testing.T) {
 	ws, err := parseWidths(defaultDecoderWidths)
