@@ -45,3 +45,8 @@ require (
 )
 
 tool github.com/janpfeifer/gonb
+
+// The pure-Go compute engine is github.com/gomlx/compute v0.1.2 with our patch series
+// (logah/backend/patches): ./install.sh applies it into this directory. A build that fails with
+// "replacement directory ./bin/compute-patched-by-install.sh does not exist" needs ./install.sh.
+replace github.com/gomlx/compute v0.1.2 => ./bin/compute-patched-by-install.sh

@@ -16,6 +16,9 @@ export GOMLX_NO_AUTO_INSTALL=1
 export GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 GO_MIN="1.26.5"
+COMPUTE_VERSION="v0.1.2"                            # github.com/gomlx/compute, pinned in go.mod
+ENGINE_PATCHES="logah/backend/patches/compute-$COMPUTE_VERSION"
+ENGINE_DIR="bin/compute-patched-by-install.sh"      # go.mod's replace names this directory
 GOPLS_VERSION="v0.23.0"     # the newest gopls that builds with Go 1.26
 GOIMPORTS_VERSION="v0.44.0" # golang.org/x/tools
 APT_PACKAGES=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient dataset-fashion-mnist)
@@ -62,9 +65,38 @@ install_system_packages() {
   fi
 }
 
+# patch_engine copies github.com/gomlx/compute from the module cache into $ENGINE_DIR and applies
+# our patch series to it (logah/backend/patches/README.md says what each patch does). go.mod's
+# replace directive points there, so every build (CLI, go test, notebook cells) uses the patched
+# engine. It is redone only when the series changes (a stamp file records its checksum).
+patch_engine() {
+  local sum src tmp p
+  sum="$(cat "$ENGINE_PATCHES"/*.patch | sha256sum | cut -d' ' -f1)"
+  if [ -f "$ENGINE_DIR/LOGAH_PATCHES" ] && grep -q "^series $sum$" "$ENGINE_DIR/LOGAH_PATCHES"; then
+    say "patched engine present: $ENGINE_DIR ($(grep -c '^patch ' "$ENGINE_DIR/LOGAH_PATCHES") patches)"
+    return
+  fi
+  say "patching github.com/gomlx/compute $COMPUTE_VERSION with $(ls "$ENGINE_PATCHES"/*.patch | wc -l) patches into $ENGINE_DIR"
+  src="$(go mod download -json "github.com/gomlx/compute@$COMPUTE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$src" ] && [ -d "$src" ] || die "could not download github.com/gomlx/compute@$COMPUTE_VERSION into the module cache"
+  mkdir -p bin
+  tmp="$(mktemp -d bin/.engine.XXXXXX)"
+  cp -R "$src/." "$tmp/"
+  chmod -R u+w "$tmp"
+  for p in "$ENGINE_PATCHES"/*.patch; do
+    printf '    %s\n' "$(basename "$p")"
+    patch -s -p1 -d "$tmp" --forward --batch < "$p" >/dev/null || die "patch $p does not apply to compute $COMPUTE_VERSION"
+  done
+  { echo "series $sum"; for p in "$ENGINE_PATCHES"/*.patch; do echo "patch $(basename "$p")"; done; } > "$tmp/LOGAH_PATCHES"
+  rm -rf "$ENGINE_DIR"
+  mv "$tmp" "$ENGINE_DIR"
+}
+
 install_go_tools() {
   say "downloading Go modules (pinned in go.mod)"
-  go mod download
+  patch_engine
+  # -x shows each module as it arrives (nothing when the cache already has them all).
+  go mod download -x 2>&1 | sed -un 's#^\# get .*/\([^/]*/[^/]*\)/@v/\(v[^ ]*\)\.zip: 200.*#    fetched \1 \2#p'
   mkdir -p bin
   say "building the pinned GoNB kernel into bin/gonb"
   go build -o bin/gonb github.com/janpfeifer/gonb

@@ -6,15 +6,13 @@
 // xla build tag (cgo; see kernel/README.md for installing a PJRT plugin offline). Default builds
 // never import the XLA backend, which would try to download plugins.
 //
-// The Go backend is created with the options in LOGAH_GO_BACKEND (default "ops_sequential":
-// graph nodes run one after another, each op still using every core). With the default
-// scheduling of github.com/gomlx/compute v0.1.2, independent nodes run concurrently as tasks of
-// the worker pool, and the kernels that fan out themselves (large matrix products via
-// Pool.Saturate, chunked Erf and fused GELU via Pool.WaitToStart) wait for free workers from
-// inside a worker: when every worker holds such a node, none can proceed. We observed this
-// deadlock (0% CPU, forever) in a ViT-S prediction and in hypernetwork training steps.
-// Sequential scheduling runs nodes on the calling goroutine, so a kernel's fan-out never waits
-// on itself; it costs up to ~25% on small networks.
+// The Go backend is GoMLX's github.com/gomlx/compute with our patch series (patches/, applied by
+// ./install.sh; [Engine] reports what a binary was built with). Graph nodes run in parallel on
+// the engine's worker pool, the engine's default. The patched pool cannot deadlock: kernels that
+// fan out from inside a node never wait for a free worker (unpatched compute v0.1.2 could hang
+// at 0% CPU when every worker held such a node, which is why earlier releases ran nodes
+// sequentially). LOGAH_GO_BACKEND passes other options to the Go backend (for example
+// "ops_sequential" or "parallelism=1"); GOMLX_BACKEND=go:OPTIONS does the same for one run.
 package backend
 
 import (
@@ -27,8 +25,9 @@ import (
 	"github.com/gomlx/compute/gobackend"
 )
 
-// DefaultGoOptions is the Go backend configuration used when LOGAH_GO_BACKEND is unset.
-const DefaultGoOptions = "ops_sequential"
+// DefaultGoOptions is the Go backend configuration used when LOGAH_GO_BACKEND is unset: the
+// engine's defaults (parallel node scheduling).
+const DefaultGoOptions = ""
 
 // xlaNew is set by the xla build (backend_xla.go).
 var xlaNew func(config string) (compute.Backend, error)
@@ -58,14 +57,7 @@ func MustDefault() compute.Backend {
 func New(spec string) (compute.Backend, error) {
 	switch {
 	case spec == "" || spec == "go" || strings.HasPrefix(spec, "go:"):
-		opts, ok := os.LookupEnv("LOGAH_GO_BACKEND")
-		if !ok {
-			opts = DefaultGoOptions
-		}
-		if extra, found := strings.CutPrefix(spec, "go:"); found {
-			opts = extra
-		}
-		return gobackend.New(opts)
+		return gobackend.New(goOptions(spec))
 	case spec == "xla" || strings.HasPrefix(spec, "xla:"):
 		if xlaNew == nil {
 			return nil, fmt.Errorf("GOMLX_BACKEND=%s needs a binary built with the xla tag (cgo): go build -tags xla …; or unset GOMLX_BACKEND to use the pure-Go backend", spec)
@@ -74,4 +66,16 @@ func New(spec string) (compute.Backend, error) {
 	default:
 		return nil, fmt.Errorf("GOMLX_BACKEND=%q is not a known backend: use go, xla:cpu, xla:cuda or xla:/abs/path/plugin.so", spec)
 	}
+}
+
+// goOptions is the Go backend configuration for spec: the options after "go:", else
+// LOGAH_GO_BACKEND, else DefaultGoOptions.
+func goOptions(spec string) string {
+	if extra, found := strings.CutPrefix(spec, "go:"); found {
+		return extra
+	}
+	if opts, ok := os.LookupEnv("LOGAH_GO_BACKEND"); ok {
+		return opts
+	}
+	return DefaultGoOptions
 }

@@ -72,14 +72,10 @@
 //
 // Pitfalls of compute v0.1.2's Go backend met here:
 //
-//   - its parallel graph executor (the default when one graph runs at a time) can deadlock when
-//     as many matrix products as its worker limit (2·GOMAXPROCS by default, so 4 on a 2-core
-//     machine) run at once, each waiting for workers of its own; observed with 7 concurrent
-//     lm_head blocks on 2 cores, and once, rarely, during a GPT-2 training benchmark. The
-//     configurations gobackend.New("ops_sequential") (one op at a time, each op still
-//     multi-threaded) and gobackend.New("parallelism=-1") (no worker limit) cannot deadlock
-//     this way; "parallelism=1" deadlocks on any graph with a matrix product. LoGAH Lab
-//     therefore creates its backend through package backend, which uses "ops_sequential";
+//   - unpatched, its parallel graph executor can deadlock when as many matrix products as its
+//     worker limit run at once, each waiting for workers of its own; LoGAH Lab builds against
+//     the patched engine (logah/backend/patches), whose kernels never wait for a worker, and
+//     uses the parallel scheduler;
 //   - a graph whose output is one of its parameters, unchanged, fails at execution when it has
 //     two or more parameters.
 package nets

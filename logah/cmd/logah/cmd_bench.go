@@ -216,11 +216,7 @@ func backendName() string {
 	if spec := os.Getenv("GOMLX_BACKEND"); spec != "" && spec != "go" {
 		return b.Name() + " (GOMLX_BACKEND=" + spec + ")"
 	}
-	opts, ok := os.LookupEnv("LOGAH_GO_BACKEND")
-	if !ok {
-		opts = backend.DefaultGoOptions
-	}
-	return b.Name() + " (" + opts + ")"
+	return b.Name() + ", " + backend.Engine().String()
 }
 
 func printBenchTable(w io.Writer, rows []benchRow) error {
