@@ -66,6 +66,7 @@ Monkeypatches / stubs (nothing in the authors' files is edited):
 Run:  see docs/bench/authors_ghn_step.md.  Prints the median and mean seconds per step for each m.
 """
 import argparse
+import json
 import gzip
 import importlib.util
 import os
@@ -95,6 +96,7 @@ def parse_args():
     p.add_argument("--warmup", type=int, default=4, help="untimed warm-up steps per mode")
     p.add_argument("--steps", type=int, default=20, help="timed steps per mode")
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    p.add_argument("--json", default="", help="also write the table as JSON to this file (read by `logah bench --vs-torch`)")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
                    help="Fashion-MNIST IDX folder; random normal images if absent")
     p.add_argument("--nets", choices=["fresh", "reuse"], default="fresh",
@@ -364,6 +366,11 @@ def main():
     print(f"{'m':>3} {'steps':>6} {'median s/step':>14} {'mean s/step':>12} {'median cpu s/step':>18}")
     for m, n, med, mean, cmed in rows:
         print(f"{m:>3} {n:>6} {med:>14.3f} {mean:>12.3f} {cmed:>18.3f}")
+    if opts.json:
+        with open(opts.json, "w") as f:
+            json.dump({"threads": torch.get_num_threads(), "torch": torch.__version__,
+                       "steps": {f"m={m}": {"median_s": med, "mean_s": mean, "median_cpu_s": cmed, "n": n}
+                                 for m, n, med, mean, cmed in rows}}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -31,10 +31,12 @@ loaded. To time with OpenBLAS without installing it system-wide:
     LD_LIBRARY_PATH=/tmp/oblas/usr/lib/x86_64-linux-gnu/openblas-pthread \
         /usr/bin/python3 docs/bench/torch_train_steps.py
 
-BENCH_STEPS overrides the number of timed steps (default 10). OMP_WAIT_POLICY defaults to
+BENCH_STEPS overrides the number of timed steps (default 10). BENCH_JSON=FILE also writes the
+results as JSON (read by `logah bench --vs-torch`): {"<threads>": {"<case>": {"ms", "cpu_ms"}}}. OMP_WAIT_POLICY defaults to
 PASSIVE: on a busy 2-core machine libgomp's spinning barriers made 2-thread steps ~8x slower.
 """
 import ctypes
+import json
 import math
 import os
 import time
@@ -173,12 +175,17 @@ def main():
         ("GPT-2 tied, dropout 0.1, grad-only", gpt2, (tokens,), False, 8 * 128, "tokens/s"),
         ("GPT-2 untied, no dropout, grad-only (as Go bench)", gpt2_go, (tokens,), False, 8 * 128, "tokens/s"),
     ]
+    results = {}
     for threads in (2, 1):
         set_threads(threads)
         print(f"\n== torch.get_num_threads() = {torch.get_num_threads()}")
         for name, model, inputs, full, items, unit in cases:
             wall, cpu = time_steps(model, inputs, full)
+            results.setdefault(str(threads), {})[name.split(" (")[0].replace("  ", " ")] = {"ms": wall, "cpu_ms": cpu}
             print(f"{name:<50} {wall:8.1f} ms/step {items * 1e3 / wall:10.0f} {unit}  {cpu:8.1f} cpu-ms/step")
+    if os.environ.get("BENCH_JSON"):
+        with open(os.environ["BENCH_JSON"], "w") as f:
+            json.dump({"torch": torch.__version__, "blas": blas_library(), "threads": results}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ func cmdBench(args []string, stdout io.Writer) error {
 	quick := fs.Bool("quick", false, "fewer repetitions and smaller sizes (tests, CI); skips the GPT-2 Large file")
 	only := fs.String("only", strings.Join(benchGroupNames(), ","), "comma-separated row groups to run")
 	tmp := fs.String("tmp", "", "directory for temporary files: the GHN and the 3 GB GPT-2 Large file (default: the system's)")
+	vsTorch := fs.Bool("vs-torch", false, "after the Go rows, time the PyTorch equivalents (Debian's python3-torch, best of 1 and 2 threads) and print the ratios")
+	authors := fs.String("authors", os.Getenv("LOGAH_AUTHORS_CODE"), "with --vs-torch: the authors' LoGAH and ppuda code, for their GHN training step (docs/bench/authors_ghn_step.md)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -62,11 +64,14 @@ func cmdBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	o := &benchOpts{quick: *quick, tmp: *tmp, log: os.Stderr}
+	o := &benchOpts{quick: *quick, tmp: *tmp, log: os.Stderr, authors: *authors}
 	machine := machineLine()
 	rows, failed := runBench(o, groups)
+	if *vsTorch {
+		compareWithTorch(o, rows)
+	}
 	fmt.Fprintln(stdout, machine)
-	if err := printBenchTable(stdout, rows); err != nil {
+	if err := printBenchTable(stdout, rows, *vsTorch); err != nil {
 		return err
 	}
 	if failed > 0 {
@@ -77,9 +82,10 @@ func cmdBench(args []string, stdout io.Writer) error {
 
 // benchOpts are the settings shared by every measurement.
 type benchOpts struct {
-	quick bool
-	tmp   string    // --tmp ("" for os.TempDir())
-	log   io.Writer // progress lines
+	quick   bool
+	tmp     string    // --tmp ("" for os.TempDir())
+	log     io.Writer // progress lines
+	authors string    // --authors: the authors' code for the PyTorch GHN step
 }
 
 // reps returns full, or quick with --quick.
@@ -93,12 +99,16 @@ func (o *benchOpts) reps(full, quick int) int {
 // benchRow is one line of the table.
 type benchRow struct {
 	what, config, time, mem string
+	dur                     time.Duration // the measured time per repetition, for the PyTorch ratio
+	torch                   *torchCase    // the PyTorch equivalent, if any
+	torchTime, ratio        string        // filled by --vs-torch
 }
 
 // benchCase is one measurement: run fills the row's time and memory (and may refine config).
 type benchCase struct {
 	what, config string
 	run          func(o *benchOpts, r *benchRow) error
+	torch        *torchCase // the PyTorch equivalent compared by --vs-torch
 }
 
 // benchGroup is a set of rows selected together by --only.
@@ -151,7 +161,7 @@ func parseBenchGroups(s string) ([]benchGroup, error) {
 func runBench(o *benchOpts, groups []benchGroup) (rows []benchRow, failed int) {
 	for _, g := range groups {
 		for _, c := range g.cases(o) {
-			r := benchRow{what: c.what, config: c.config}
+			r := benchRow{what: c.what, config: c.config, torch: c.torch}
 			fmt.Fprintf(o.log, "logah bench: %s: %s\n", c.what, c.config)
 			if err := c.run(o, &r); err != nil {
 				r.time, r.mem = "error: "+oneLine(err), ""
@@ -219,17 +229,28 @@ func backendName() string {
 	return b.Name() + ", " + backend.Engine().String()
 }
 
-func printBenchTable(w io.Writer, rows []benchRow) error {
+func printBenchTable(w io.Writer, rows []benchRow, vsTorch bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "what\tsize / config\ttime\tpeak memory")
+	if vsTorch {
+		fmt.Fprintln(tw, "what\tsize / config\ttime\tpeak memory\tPyTorch\tours ÷ PyTorch")
+	} else {
+		fmt.Fprintln(tw, "what\tsize / config\ttime\tpeak memory")
+	}
 	for _, r := range rows {
-		mem := r.mem
-		if mem == "" {
-			mem = "—"
+		cells := []string{r.what, r.config, r.time, orDash(r.mem)}
+		if vsTorch {
+			cells = append(cells, orDash(r.torchTime), orDash(r.ratio))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.what, r.config, r.time, mem)
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // ---- timing helpers ----

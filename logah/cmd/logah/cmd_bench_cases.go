@@ -26,8 +26,8 @@ import (
 func graphCases(o *benchOpts) []benchCase {
 	n := o.reps(1000, 50)
 	return []benchCase{
-		{"graph build", fmt.Sprintf("vits1k: %d ViTs with distances (cut-off %d)", n, netgraph.DefaultCutoff), benchFamilyGraphs(n)},
-		{"graph build", "GPT-2 XL (gpt2-xl) with distances", benchGPT2XLGraph},
+		{"graph build", fmt.Sprintf("vits1k: %d ViTs with distances (cut-off %d)", n, netgraph.DefaultCutoff), benchFamilyGraphs(n), nil},
+		{"graph build", "GPT-2 XL (gpt2-xl) with distances", benchGPT2XLGraph, nil},
 	}
 }
 
@@ -77,11 +77,11 @@ func predictCases(o *benchOpts) []benchCase {
 	large, _ := arch.Named("gpt2-large")
 	return []benchCase{
 		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → ViT-S (%s), in memory", mparams(vit)),
-			benchPredictMem(ghn.VariantViT, 100, "vit-s", o.budget(budget{3, 20, 5 * time.Second}, once))},
+			benchPredictMem(ghn.VariantViT, 100, "vit-s", o.budget(budget{3, 20, 5 * time.Second}, once)), nil},
 		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → GPT-2 small (%s), in memory", mparams(gpt)),
-			benchPredictMem(ghn.VariantGPT, 10, "gpt2", o.budget(budget{2, 5, 8 * time.Second}, once))},
+			benchPredictMem(ghn.VariantGPT, 10, "gpt2", o.budget(budget{2, 5, 8 * time.Second}, once)), nil},
 		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → GPT-2 Large (%s) → %.2f GB safetensors, child process",
-			mparams(large), float64(4*arch.NumParams(large))/1e9), benchPredictFile},
+			mparams(large), float64(4*arch.NumParams(large))/1e9), benchPredictFile, nil},
 	}
 }
 
@@ -175,8 +175,8 @@ func ghnTrainCases(o *benchOpts) []benchCase {
 	m1 := o.budget(budget{5, 20, 20 * time.Second}, once)
 	m4 := o.budget(budget{3, 10, 30 * time.Second}, once)
 	return []benchCase{
-		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=1", miniViTs(nArchs)), benchGHNTrain(1, nArchs, o.reps(6, 1), m1)},
-		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=4", miniViTs(nArchs)), benchGHNTrain(4, nArchs, o.reps(3, 1), m4)},
+		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=1", miniViTs(nArchs)), benchGHNTrain(1, nArchs, o.reps(6, 1), m1), &torchCase{"ghn", "m=1"}},
+		{"GHN training step", fmt.Sprintf("LoGAH-Tiny d_max 512, %s, batch 64, m=4", miniViTs(nArchs)), benchGHNTrain(4, nArchs, o.reps(3, 1), m4), &torchCase{"ghn", "m=4"}},
 	}
 }
 
@@ -213,7 +213,7 @@ func benchGHNTrain(m, nArchs, warm int, b budget) func(o *benchOpts, r *benchRow
 			return err
 		})
 		r.config += ", " + src
-		r.time = fmt.Sprintf("%s/step (median of %d after %d warm-up)", fmtDur(d), n, warm)
+		r.time, r.dur = fmt.Sprintf("%s/step (median of %d after %d warm-up)", fmtDur(d), n, warm), d
 		return err
 	}
 }
@@ -240,8 +240,8 @@ func targetTrainCases(o *benchOpts) []benchCase {
 	vit, _ := arch.Named("vit-mini")
 	gpt, _ := arch.Named("gpt2-mini-bpe")
 	return []benchCase{
-		{"target training step", fmt.Sprintf("vit-mini (%s), batch 64", mparams(vit)), benchTargetViT},
-		{"target training step", fmt.Sprintf("gpt2-mini-bpe (%s), batch 8×128 random tokens, dropout 0.1", mparams(gpt)), benchTargetGPT2},
+		{"target training step", fmt.Sprintf("vit-mini (%s), batch 64", mparams(vit)), benchTargetViT, &torchCase{"train", "ViT step"}},
+		{"target training step", fmt.Sprintf("gpt2-mini-bpe (%s), batch 8×128 random tokens, dropout 0.1", mparams(gpt)), benchTargetGPT2, &torchCase{"train", "GPT-2 tied, dropout 0.1, step"}},
 	}
 }
 
@@ -279,7 +279,7 @@ func benchTargetViT(o *benchOpts, r *benchRow) error {
 	}
 	d, n, err := benchFineTune(a, task, warm, b)
 	r.config += ", " + src
-	r.time = fmt.Sprintf("%s/step, %.0f images/s (median of %d)", fmtDur(d), 64/d.Seconds(), n)
+	r.time, r.dur = fmt.Sprintf("%s/step, %.0f images/s (median of %d)", fmtDur(d), 64/d.Seconds(), n), d
 	return err
 }
 
@@ -301,7 +301,7 @@ func benchTargetGPT2(o *benchOpts, r *benchRow) error {
 	}
 	task := &trainer.TextTask{Train: train, Valid: valid, Dropout: 0.1, MaxEvalBatches: 1}
 	d, n, err := benchFineTune(a, task, warm, b)
-	r.time = fmt.Sprintf("%s/step, %.0f tokens/s (median of %d)", fmtDur(d), float64(batch*g.Context)/d.Seconds(), n)
+	r.time, r.dur = fmt.Sprintf("%s/step, %.0f tokens/s (median of %d)", fmtDur(d), float64(batch*g.Context)/d.Seconds(), n), d
 	return err
 }
 
@@ -317,7 +317,7 @@ func randomTokens(n, vocab int, seed uint64) []int32 {
 // ---- notebook ----
 
 func notebookCases(o *benchOpts) []benchCase {
-	return []benchCase{{"notebook cell", "warm cell importing logah", benchNotebookCell}}
+	return []benchCase{{"notebook cell", "warm cell importing logah", benchNotebookCell, nil}}
 }
 
 // benchCell imports the logah facade and prints a model, as a notebook's first cell does.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/logah-go/logah/logah"
+)
+
+// torchPython is Debian's interpreter, the one python3-torch installs into (the python3 on
+// PATH may be another).
+var torchPython = "/usr/bin/python3"
+
+// torchBaseline is one PyTorch measurement a Go row is compared with.
+type torchBaseline struct {
+	key  string        // case name in the script's JSON ("ViT step", "m=1", …)
+	best time.Duration // the faster of the thread settings tried
+	desc string        // e.g. "2 threads"
+}
+
+// torchCase names the PyTorch equivalent of a Go row: which script and which of its cases.
+type torchCase struct {
+	script string // "train" (docs/bench/torch_train_steps.py) or "ghn" (authors_ghn_step.py)
+	key    string
+}
+
+// torchRunner runs the PyTorch scripts once each and hands out their results.
+type torchRunner struct {
+	repo, authors string
+	log           func(format string, args ...any)
+	train         map[string]torchBaseline
+	ghn           map[string]torchBaseline
+	trainErr      error
+	ghnErr        error
+	ranTrain      bool
+	ranGHN        bool
+}
+
+// baseline returns PyTorch's time for c, running its script on first use.
+func (t *torchRunner) baseline(c torchCase, quick bool) (torchBaseline, error) {
+	switch c.script {
+	case "train":
+		if !t.ranTrain {
+			t.ranTrain = true
+			t.train, t.trainErr = t.runTrain(quick)
+		}
+		if t.trainErr != nil {
+			return torchBaseline{}, t.trainErr
+		}
+		b, ok := t.train[c.key]
+		if !ok {
+			return b, fmt.Errorf("docs/bench/torch_train_steps.py reported no case %q", c.key)
+		}
+		return b, nil
+	case "ghn":
+		if !t.ranGHN {
+			t.ranGHN = true
+			t.ghn, t.ghnErr = t.runGHN(quick)
+		}
+		if t.ghnErr != nil {
+			return torchBaseline{}, t.ghnErr
+		}
+		b, ok := t.ghn[c.key]
+		if !ok {
+			return b, fmt.Errorf("docs/bench/authors_ghn_step.py reported no case %q", c.key)
+		}
+		return b, nil
+	}
+	return torchBaseline{}, fmt.Errorf("unknown PyTorch script %q", c.script)
+}
+
+// checkTorch reports why PyTorch cannot be run here, or nil.
+func checkTorch() error {
+	if _, err := os.Stat(torchPython); err != nil {
+		return fmt.Errorf("%s not found (PyTorch comparisons use Debian's python3-torch)", torchPython)
+	}
+	if out, err := exec.Command(torchPython, "-c", "import torch").CombinedOutput(); err != nil {
+		return fmt.Errorf("PyTorch is not installed for %s (apt-get install python3-torch): %s", torchPython, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// runScript runs a benchmark script with extra environment and returns its JSON output file.
+func (t *torchRunner) runScript(script string, env []string, args ...string) ([]byte, error) {
+	if err := checkTorch(); err != nil {
+		return nil, err
+	}
+	out, err := os.CreateTemp("", "logah-bench-torch-*.json")
+	if err != nil {
+		return nil, err
+	}
+	out.Close()
+	defer os.Remove(out.Name())
+	path := filepath.Join(t.repo, "docs", "bench", script)
+	if strings.HasSuffix(script, "authors_ghn_step.py") {
+		args = append(args, "--json", out.Name())
+	} else {
+		env = append(env, "BENCH_JSON="+out.Name())
+	}
+	cmd := exec.Command(torchPython, append([]string{path}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	t.log("logah bench: PyTorch: %s %s", script, strings.Join(args, " "))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		tail := strings.TrimSpace(string(msg))
+		if len(tail) > 400 {
+			tail = "…" + tail[len(tail)-400:]
+		}
+		return nil, fmt.Errorf("%s: %v: %s", script, err, tail)
+	}
+	return os.ReadFile(out.Name())
+}
+
+// runTrain times the target-network steps in PyTorch with 1 and 2 threads.
+func (t *torchRunner) runTrain(quick bool) (map[string]torchBaseline, error) {
+	steps := "10"
+	if quick {
+		steps = "1"
+	}
+	data, err := t.runScript("torch_train_steps.py", []string{"BENCH_STEPS=" + steps})
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Threads map[string]map[string]struct {
+			MS float64 `json:"ms"`
+		} `json:"threads"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		return nil, fmt.Errorf("torch_train_steps.py output: %v", err)
+	}
+	out := map[string]torchBaseline{}
+	for threads, cases := range res.Threads {
+		for name, c := range cases {
+			d := time.Duration(c.MS * float64(time.Millisecond))
+			if b, ok := out[name]; !ok || d < b.best {
+				out[name] = torchBaseline{key: name, best: d, desc: threads + " thread(s)"}
+			}
+		}
+	}
+	return out, nil
+}
+
+// runGHN times the authors' own hypernetwork training step (their Trainer.update) with 1 and 2
+// threads; it needs their code (docs/bench/authors_ghn_step.md says how to get it).
+func (t *torchRunner) runGHN(quick bool) (map[string]torchBaseline, error) {
+	if t.authors == "" {
+		return nil, fmt.Errorf("the authors' code is needed: --authors DIR (see docs/bench/authors_ghn_step.md)")
+	}
+	warm, steps := "4", "12"
+	if quick {
+		warm, steps = "1", "1"
+	}
+	out := map[string]torchBaseline{}
+	for _, threads := range []string{"2", "1"} {
+		data, err := t.runScript("authors_ghn_step.py", nil, "--authors", t.authors, "--m", "1,4",
+			"--warmup", warm, "--steps", steps, "--threads", threads)
+		if err != nil {
+			return nil, err
+		}
+		var res struct {
+			Steps map[string]struct {
+				Median float64 `json:"median_s"`
+			} `json:"steps"`
+		}
+		if err := json.Unmarshal(data, &res); err != nil {
+			return nil, fmt.Errorf("authors_ghn_step.py output: %v", err)
+		}
+		for name, s := range res.Steps {
+			d := time.Duration(s.Median * float64(time.Second))
+			if b, ok := out[name]; !ok || d < b.best {
+				out[name] = torchBaseline{key: name, best: d, desc: threads + " thread(s)"}
+			}
+		}
+	}
+	return out, nil
+}
+
+// compareWithTorch fills the PyTorch and ratio columns of the rows that have an equivalent.
+func compareWithTorch(o *benchOpts, rows []benchRow) {
+	t := &torchRunner{repo: logah.RepoRoot(), authors: o.authors,
+		log: func(f string, a ...any) { fmt.Fprintf(o.log, f+"\n", a...) }}
+	for i := range rows {
+		r := &rows[i]
+		if r.torch == nil {
+			continue
+		}
+		b, err := t.baseline(*r.torch, o.quick)
+		switch {
+		case err != nil:
+			r.torchTime = "skipped: " + oneLine(err)
+		case r.dur == 0:
+			r.torchTime = fmtDur(b.best) + " (" + b.desc + ")"
+		default:
+			r.torchTime = fmtDur(b.best) + " (" + b.desc + ")"
+			r.ratio = fmt.Sprintf("%.2f×", r.dur.Seconds()/b.best.Seconds())
+		}
+	}
+}
