@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/logah-go/logah/logah/backend"
 )
 
 // xlaImport is the package that registers GoMLX's XLA backend ("xla:cpu", "xla:cuda",
@@ -35,58 +37,10 @@ func checkBackend(e *env) []check {
 	return checks
 }
 
-// pluginName splits "xla:NAME,opt=v" into NAME ("" for plain "xla").
-func pluginName(backend string) string {
-	name, _ := strings.CutPrefix(backend, "xla")
-	name = strings.TrimPrefix(name, ":")
-	name, _, _ = strings.Cut(name, ",")
-	return name
-}
-
-// pluginSearchDirs are go-xla's plugin directories: $PJRT_PLUGIN_LIBRARY_PATH when set
-// (it replaces the defaults), else ~/.local/lib/go-xla[/nvidia], /usr/local/lib/go-xla[/nvidia]
-// and $LD_LIBRARY_PATH.
-func pluginSearchDirs(e *env) []string {
-	if p, ok := e.Get("PJRT_PLUGIN_LIBRARY_PATH"); ok && p != "" {
-		return filepath.SplitList(p)
-	}
-	var dirs []string
-	if home, err := os.UserHomeDir(); err == nil {
-		dirs = append(dirs, filepath.Join(home, ".local/lib/go-xla"), filepath.Join(home, ".local/lib/go-xla/nvidia"))
-	}
-	dirs = append(dirs, "/usr/local/lib/go-xla", "/usr/local/lib/go-xla/nvidia")
-	if p, ok := e.Get("LD_LIBRARY_PATH"); ok {
-		dirs = append(dirs, filepath.SplitList(p)...)
-	}
-	return dirs
-}
-
-// findPlugin looks for the plugin of backend the way go-xla does (by file name only).
-func findPlugin(e *env, backend string) (string, error) {
-	name := pluginName(backend)
-	if filepath.IsAbs(name) {
-		if _, err := os.Stat(name); err != nil {
-			return "", fmt.Errorf("plugin file: %w", err)
-		}
-		return name, nil
-	}
-	dirs := pluginSearchDirs(e)
-	for _, dir := range dirs {
-		for _, pattern := range []string{"pjrt_c_api_%s_plugin.so", "pjrt-plugin-%s.so", "pjrt_plugin_%s.so", "pjrt_c_api_%s_plugin.dylib"} {
-			if name == "" {
-				matches, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf(pattern, "*")))
-				if len(matches) > 0 {
-					return matches[0], nil
-				}
-				continue
-			}
-			p := filepath.Join(dir, fmt.Sprintf(pattern, name))
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("no PJRT plugin %q in %s", name, strings.Join(dirs, ", "))
+// findPlugin looks for the plugin of backend as backend.FindPlugin does, in the kernel's
+// environment.
+func findPlugin(e *env, spec string) (string, error) {
+	return backend.FindPlugin(spec, e.Get)
 }
 
 func checkPlugin(e *env, backend string) check {

@@ -44,14 +44,23 @@ func Default() (compute.Backend, error) {
 	return instance, initErr
 }
 
-// MustDefault is [Default] for programs that cannot continue without a backend.
+// MustDefault is [Default] for programs that cannot continue without a backend. It panics
+// with an [*UnavailableError], which command lines report as a plain error (the message says
+// how to fix the configuration), not as a crash.
 func MustDefault() compute.Backend {
 	b, err := Default()
 	if err != nil {
-		panic(err)
+		panic(&UnavailableError{Err: err})
 	}
 	return b
 }
+
+// UnavailableError is the panic value of [MustDefault]: the backend GOMLX_BACKEND asks for
+// cannot be created.
+type UnavailableError struct{ Err error }
+
+func (e *UnavailableError) Error() string { return "compute backend: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // New creates the backend named by spec ("" or "go" for the Go backend, "xla:…" for XLA).
 func New(spec string) (compute.Backend, error) {

@@ -16,6 +16,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/logah-go/logah/logah/backend"
 )
 
 // command is one subcommand.
@@ -45,6 +47,12 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
+			var unavailable *backend.UnavailableError
+			if err, ok := r.(error); ok && errors.As(err, &unavailable) {
+				fmt.Fprintf(stderr, "logah: %v\n", unavailable)
+				code = 1
+				return
+			}
 			fmt.Fprintf(stderr, "logah: internal error: %v (please report it)\n", r)
 			code = 3
 		}

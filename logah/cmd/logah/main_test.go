@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/logah-go/logah/logah/backend"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -79,5 +83,19 @@ func TestFamilySummary(t *testing.T) {
 	code, out, _ = runCLI("family", "gpts-mini", "--n", "5")
 	if code != 0 || strings.Count(out, "gpt2(") != 5 {
 		t.Fatalf("%d %s", code, out)
+	}
+}
+
+// TestUnavailableBackendIsAPlainError checks that a backend that cannot be created (say
+// GOMLX_BACKEND=xla:cpu without a plugin) is reported as the configuration error it is, not as
+// an internal error.
+func TestUnavailableBackendIsAPlainError(t *testing.T) {
+	register("test-no-backend", "test only", func(args []string, stdout io.Writer) error {
+		panic(&backend.UnavailableError{Err: errors.New("GOMLX_BACKEND=xla:cpu: no PJRT plugin was found")})
+	})
+	defer delete(commands, "test-no-backend")
+	code, _, errOut := runCLI("test-no-backend")
+	if code != 1 || !strings.Contains(errOut, "no PJRT plugin was found") || strings.Contains(errOut, "internal error") {
+		t.Errorf("code %d, stderr %q", code, errOut)
 	}
 }
