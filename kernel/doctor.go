@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/cpu"
 
 	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/logah/backend"
 )
 
 // minGo is the oldest Go that builds the module (GoMLX v0.28.2 needs 1.26.5).
@@ -106,7 +107,23 @@ func runChecks(d doctorEnv) []check {
 	checks = append(checks, checkKernelspec(d, list, jerr))
 	checks = append(checks, checkFashionMNIST(d, e))
 	checks = append(checks, checkBackend(e)...)
+	checks = append(checks, checkEngine())
 	return checks
+}
+
+// checkEngine reports the compute engine: cells build against the same go.mod as this
+// program, so they get the engine it was built with.
+func checkEngine() check {
+	c := check{Name: "engine"}
+	info := backend.Engine()
+	c.Detail = info.String()
+	if !info.Patched {
+		c.Status = statusFail
+		c.Fix = "./install.sh (applies logah/backend/patches to GoMLX's compute engine; without them the parallel scheduler can deadlock and scalar math after AVX kernels is up to 90× slower)"
+		return c
+	}
+	c.Status = statusOK
+	return c
 }
 
 func checkGo(e *env) check {

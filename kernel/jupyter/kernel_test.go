@@ -286,3 +286,18 @@ c.Done()`)
 		t.Errorf("live display %q, %d updates, %d final copies; want one live display, updates, one final copy", liveID, updates, finals)
 	}
 }
+
+// TestCellRunsOnPatchedEngine checks that notebook cells are compiled against the compute
+// engine ./install.sh patched (go.mod's replace), with the AVX kernels and the parallel
+// scheduler.
+func TestCellRunsOnPatchedEngine(t *testing.T) {
+	k := startKernel(t)
+	res := mustRun(t, k, noautoget+`import "github.com/logah-go/logah/logah/backend"
+%%
+e := backend.Engine()
+fmt.Println("patched:", e.Patched, "simd:", e.SIMD, "options:", e.GoOptions == "")
+fmt.Println(e)`)
+	if got := res.Stdout(); !strings.Contains(got, "patched: true simd: true options: true") {
+		t.Errorf("the cell's engine is not the patched one:\n%s", got)
+	}
+}
