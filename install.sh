@@ -54,9 +54,10 @@ install_system_packages() {
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else sudo="none"; fi
   fi
   if command -v apt-get >/dev/null 2>&1 && [ "$sudo" != "none" ]; then
-    say "installing with apt: ${missing[*]}"
+    say "installing with apt: ${missing[*]} (a minute or two; a line per package)"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" 2>&1 \
+      | sed -un 's/^Setting up \([^ ]*\) .*/    set up \1/p'
   else
     warn "cannot install ${missing[*]} here (needs apt and root or passwordless sudo). Install them yourself:"
     warn "  Debian/Ubuntu: sudo apt-get install ${APT_PACKAGES[*]}"
@@ -92,6 +93,12 @@ patch_engine() {
   mv "$tmp" "$ENGINE_DIR"
 }
 
+# go_build is go build that says what it compiles: every 25th package, so a first build (a few
+# hundred packages) is not silent. Lines with a space are messages (errors), printed as they come.
+go_build() {
+  go build -v "$@" 2>&1 | awk '/ / {print; fflush(); next} {n++; if (n % 25 == 0) printf "    compiled %d packages (%s)\n", n, $0; fflush()}'
+}
+
 install_go_tools() {
   say "downloading Go modules (pinned in go.mod)"
   patch_engine
@@ -99,9 +106,9 @@ install_go_tools() {
   go mod download -x 2>&1 | sed -un 's#^\# get .*/\([^/]*/[^/]*\)/@v/\(v[^ ]*\)\.zip: 200.*#    fetched \1 \2#p'
   mkdir -p bin
   say "building the pinned GoNB kernel into bin/gonb"
-  go build -o bin/gonb github.com/janpfeifer/gonb
-  say "building the logah command into bin/logah"
-  go build -o bin/logah ./logah/cmd/logah
+  go_build -o bin/gonb github.com/janpfeifer/gonb
+  say "building the logah command into bin/logah (the first build compiles GoMLX: a few minutes)"
+  go_build -o bin/logah ./logah/cmd/logah
   local gobin
   gobin="$(go env GOPATH)/bin"
   if [ -x "$gobin/goimports" ]; then
@@ -138,14 +145,18 @@ run_main() {
   ./bin/logah graph gpt2-large --format svg --out out/gpt2-large.svg
   say "quickstart notebook through the \"Go (LoGAH)\" kernel -> out/01_quickstart.html"
   ./bin/logah-kernel nbrun --html out/01_quickstart.html notebooks/01_quickstart.ipynb
-  say "done. Open the notebooks with: jupyter notebook notebooks/   (kernel \"Go (LoGAH)\"; diagnose with ./bin/logah-kernel doctor)"
+  say "done. Open the notebooks with: jupyter notebook notebooks/   (kernel \"Go (LoGAH)\"; diagnose with: go run ./kernel doctor)"
 }
 
 run_tests() {
-  say "go vet ./..."
+  say "go vet ./... (and the XLA build of the backend and kernel, which needs cgo)"
   go vet ./...
-  say "go test ./... (GOEXPERIMENT=simd)"
-  go test -count=1 -timeout 40m ./...
+  go vet -tags xla ./logah/backend ./kernel
+  say "go test ./... (GOEXPERIMENT=simd): a line per package as it ends, progress of long tests"
+  go build -o bin/testprogress ./internal/testprogress
+  go test -json -count=1 -timeout 40m ./... | bin/testprogress
+  say "the XLA path without a plugin explains the offline setup"
+  go test -count=1 -tags xla -run XLA ./logah/backend
 }
 
 case "${1:-}" in

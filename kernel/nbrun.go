@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/logah-go/logah/kernel/jupyter"
 )
@@ -109,6 +110,16 @@ func runNotebook(nb string, o nbrunOptions) error {
 	e := newEnv(environ)
 	if o.Smoke {
 		e.Set("LOGAH_SMOKE", "1")
+		// Smoke runs write their checkpoints to a temporary directory (logah.RunsDir), unless
+		// the caller chose one (the notebook tests share one between notebooks 03 and 04).
+		if dir, ok := e.Get("LOGAH_RUNS"); !ok || dir == "" {
+			tmp, err := os.MkdirTemp("", "logah-smoke-runs-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			e.Set("LOGAH_RUNS", tmp)
+		}
 	}
 	jup := o.Jupyter
 	if jup == "" {
@@ -144,9 +155,11 @@ func runNotebook(nb string, o nbrunOptions) error {
 	if timeout <= 0 {
 		timeout = 900
 	}
-	fmt.Fprintf(os.Stderr, "executing %s with kernel %q...\n", nb, o.Kernel)
-	// nbconvert runs the kernel in the notebook's directory.
-	err = runJupyter(e, filepath.Dir(abs), jup, "nbconvert", "--to", "notebook", "--execute", "--allow-errors",
+	fmt.Fprintf(os.Stderr, "nbrun: executing %s with kernel %q (a line per cell; the first compiles the dependencies)\n", nb, o.Kernel)
+	// nbconvert runs the kernel in the notebook's directory; its debug log says when each cell
+	// starts, which cellProgress turns into progress lines.
+	progress := newCellProgress(os.Stderr, abs, 30*time.Second)
+	err = runJupyterLogged(e, filepath.Dir(abs), jup, progress, "nbconvert", "--log-level=DEBUG", "--to", "notebook", "--execute", "--allow-errors",
 		"--ExecutePreprocessor.kernel_name="+o.Kernel,
 		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", timeout),
 		"--ExecutePreprocessor.startup_timeout=120",
@@ -175,7 +188,7 @@ func runNotebook(nb string, o nbrunOptions) error {
 	if len(cellErrs) > 0 {
 		return &NotebookError{Notebook: nb, Cells: cellErrs}
 	}
-	fmt.Fprintf(os.Stderr, "%s: all cells ran (executed notebook: %s)\n", nb, out)
+	fmt.Fprintf(os.Stderr, "nbrun: %s: all cells ran (executed notebook: %s)\n", nb, out)
 	return nil
 }
 
@@ -216,6 +229,26 @@ func setenvTemporarily(e *env, keys ...string) func() {
 			}
 		}
 	}
+}
+
+// runJupyterLogged is runJupyter with nbconvert's log read by progress as it is written.
+func runJupyterLogged(e *env, dir, jup string, progress *cellProgress, args ...string) error {
+	cmd := exec.Command(jup, args...)
+	cmd.Dir = dir
+	cmd.Env = e.vars
+	cmd.Stdout = os.Stdout
+	logr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	progress.consume(logr)
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", filepath.Base(jup), strings.Join(args[:1], " "), err, progress.logTail(40))
+	}
+	return nil
 }
 
 func runJupyter(e *env, dir, jup string, args ...string) error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,8 +21,11 @@ func notebookKernel(t *testing.T) nbrunOptions {
 	if jup == "" {
 		t.Skip("jupyter is not installed (apt-get install jupyter-nbconvert python3-nbclient)")
 	}
+	// Smoke runs keep their checkpoints in a temporary LOGAH_RUNS shared by the notebooks of
+	// the test (04 reads the runs of 03), never in the checkout.
+	env := append(slices.Clone(k.Env), "LOGAH_RUNS="+t.TempDir())
 	// Generous: the first cell compiles the dependencies on a cold Go cache.
-	return nbrunOptions{Kernel: "logah", CellTimeout: 900, Smoke: true, Jupyter: jup, Env: k.Env}
+	return nbrunOptions{Kernel: "logah", CellTimeout: 900, Smoke: true, Jupyter: jup, Env: env}
 }
 
 // TestNotebooks executes every notebook in notebooks/ through real Jupyter (nbconvert) and the

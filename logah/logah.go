@@ -125,6 +125,16 @@ func RepoRoot() string {
 	return "."
 }
 
+// RunsDir is where notebooks keep their training runs and results: $LOGAH_RUNS when set (the
+// notebook tests point it at a temporary directory, so smoke runs leave the checkout as they
+// found it), else RepoRoot()/runs.
+func RunsDir() string {
+	if dir := os.Getenv("LOGAH_RUNS"); dir != "" {
+		return dir
+	}
+	return filepath.Join(RepoRoot(), "runs")
+}
+
 // Hardware describes this machine for result tables: CPU model, cores, OS/architecture, the
 // compute backend and whether the binary was built with GOEXPERIMENT=simd.
 func Hardware() string {
