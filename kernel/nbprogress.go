@@ -59,14 +59,23 @@ func newCellProgress(w io.Writer, notebook string, interval time.Duration) *cell
 }
 
 // firstCodeLine is the first line of a cell that is not blank or a GoNB special command
-// ("%%", "%noautoget"), to name the cell in progress lines.
+// ("%%", "%noautoget"), to name the cell in progress lines; the first special command when
+// the cell has nothing else.
 func firstCodeLine(src string) string {
+	special := ""
 	for line := range strings.SplitSeq(src, "\n") {
-		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "%") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, "%"):
+			if special == "" {
+				special = line
+			}
+		default:
 			return line
 		}
 	}
-	return ""
+	return special // a cell of special commands only, e.g. "%noautoget"
 }
 
 // consume reads the log until it ends, reporting cells as they start.
