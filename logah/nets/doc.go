@@ -45,9 +45,9 @@
 // # Performance on the Go backend
 //
 // The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
-// test with GOEXPERIMENT=simd for the vectorised matrix products. Five parts are written for
+// test with GOEXPERIMENT=simd for the vectorised matrix products. Six parts are written for
 // that backend rather than left to automatic differentiation, each with a hand-written gradient
-// checked against finite differences in the tests:
+// checked against finite differences or GoMLX's own derivation in the tests:
 //
 //   - attention: every batched product (q·kᵀ, probabilities·v and the four backward products)
 //     contracts the last axis of its left operand with the second-to-last of its right one, the
@@ -63,12 +63,18 @@
 //     less CPU per ViT training step);
 //   - dense layers (nn.Linear, Conv1D): the weight gradient transposes one operand, the one with
 //     fewer columns, where GoMLX's gradient has the backend transpose both (about half the
-//     transposing of a ViT training step, 5–8 % of its CPU).
+//     transposing of a ViT training step, 5–8 % of its CPU);
+//   - LayerNorm: the fused kernel gives the value and the gradient is the closed form
+//     dx = r·(dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂)), dγ = Σ dy·x̂, dβ = Σ dy, with the mean and
+//     1/σ recomputed once from x (the fused kernel does not return them): about a dozen
+//     operations on the activations instead of GoMLX's differentiation of a second, decomposed
+//     LayerNorm (about two dozen).
 //
 // Single-input custom gradients (GELU, the losses) are attached with zero-valued "links"
 // (x - StopGradient(x) terms fed by graph.IdentityWithCustomGradient); they add a few
 // element-wise passes over small tensors. Dense layers, whose gradient needs the output's adjoint
-// for three inputs, use logah/internal/customvjp.
+// for three inputs, use logah/internal/customvjp's Apply; LayerNorm uses its Fused, which adds no
+// operation to the forward pass (Apply's identities copy their inputs on the Go backend).
 //
 // Pitfalls of compute v0.1.2's Go backend met here:
 //

@@ -8,6 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/nn"
+
+	"github.com/logah-go/logah/logah/internal/customvjp"
 )
 
 // RNG threads the state of GoMLX's random number generator through a graph, for dropout. Each
@@ -43,8 +45,43 @@ func dropout(x *Node, rate float64, rng *RNG) *Node {
 }
 
 // layerNorm normalises the last axis of x with gain gamma and bias beta (both of shape [D]).
+// The value is the backend's fused kernel; the gradient is [layerNormGradients], attached with
+// [customvjp.Fused], instead of GoMLX's differentiation of its decomposed LayerNorm (a second,
+// decomposed forward pass and about two dozen operations on the activations).
 func layerNorm(x, gamma, beta *Node, eps float64) *Node {
-	return nn.LayerNorm(x, []int{-1}, eps, gamma, beta, nil)
+	return customvjp.Fused([]*Node{x, gamma, beta},
+		func(in []*Node) *Node { return nn.LayerNorm(in[0], []int{-1}, eps, in[1], in[2], nil) },
+		func(_, dy *Node) []*Node {
+			dx, dGamma, dBeta := layerNormGradients(x, gamma, dy, eps)
+			return []*Node{dx, dGamma, dBeta}
+		})
+}
+
+// layerNormGradients is the gradient of y = x̂·γ + β, x̂ = (x − μ)·r, r = 1/√(σ² + eps) (mean μ
+// and biased variance σ² over the last axis), for the adjoint dy of y:
+//
+//	dx = r·(dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂))   (means over the last axis)
+//	dγ = Σ dy·x̂,  dβ = Σ dy                          (sums over all other axes)
+//
+// μ and r are recomputed from x (the fused forward kernel does not return them). gamma may be
+// nil (γ = 1, no dγ).
+func layerNormGradients(x, gamma, dy *Node, eps float64) (dx, dGamma, dBeta *Node) {
+	dims := x.Shape().Dimensions
+	d := dims[len(dims)-1]
+	rows := x.Shape().Size() / d
+	centered := Sub(x, ReduceAndKeep(x, ReduceMean, -1))
+	r := Rsqrt(AddScalar(ReduceAndKeep(Square(centered), ReduceMean, -1), eps))
+	xHat := Mul(centered, r)
+	g := dy
+	if gamma != nil {
+		g = Mul(dy, ExpandLeftToRank(gamma, dy.Rank()))
+		dGamma = ReduceSum(Reshape(Mul(dy, xHat), rows, d), 0)
+	}
+	dBeta = ReduceSum(Reshape(dy, rows, d), 0)
+	meanG := ReduceAndKeep(g, ReduceMean, -1)
+	meanGX := ReduceAndKeep(Mul(g, xHat), ReduceMean, -1)
+	dx = Mul(Sub(Sub(g, meanG), Mul(xHat, meanGX)), r)
+	return dx, dGamma, dBeta
 }
 
 // geluTanh is Hugging Face's gelu_new: x·c(x) with c(x) = ½(1 + tanh(√(2/π)·(x + 0.044715·x³))).

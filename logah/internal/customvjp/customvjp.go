@@ -11,6 +11,11 @@
 //
 // The forward value is exactly forward's; only the gradient differs, and it is as exact as the
 // vjp the caller writes. Tests of the callers compare both with GoMLX's own gradient.
+//
+// Apply's identities run in the forward pass, and the Go backend copies an identity's input
+// whenever that input has other consumers. [Fused] avoids them: it computes the forward pass on
+// the inputs themselves and attaches the Apply construction as the node's alternate gradient
+// path (GoMLX's mechanism for fused operations), which is never executed.
 package customvjp
 
 import (
@@ -51,4 +56,31 @@ func Apply(inputs []*Node, forward func(in []*Node) *Node, vjp func(adjoint *Nod
 		adjoint = v
 		return v
 	})
+}
+
+// Fused returns forward(inputs…) built on the inputs themselves, whose gradient with respect to
+// inputs[i] is vjp(out, adjoint)[i], where out is the returned node and adjoint the gradient
+// arriving at it. Unlike [Apply] it adds no operation to the forward pass.
+//
+// It relies on graph.InternalFusedOpCaller: a copy of the forward pass built through [Apply]
+// becomes the alternate gradient path of the returned node. Reverse-mode differentiation sends
+// the adjoint into that copy's output identity, through GoMLX's derivation of the copy (never
+// used, so never evaluated) to the identities on the inputs, which return vjp's gradients. The
+// copy itself is dead code and is eliminated, except where fused operations are disabled
+// (GOMLX_FUSION=0): then it is the value, as [Apply] computes it.
+//
+// forward must build new nodes (not return one of its inputs) and must be differentiable by
+// GoMLX (its derivation is built, though not run). vjp is called at most once per
+// differentiation; the nodes it builds are not differentiated further, so it may use inputs and
+// out directly.
+func Fused(inputs []*Node, forward func(in []*Node) *Node, vjp func(out, adjoint *Node) []*Node) *Node {
+	var out *Node
+	out, _ = InternalFusedOpCaller(
+		func() *Node { return forward(inputs) },
+		func() *Node {
+			// out is set (to this copy, where it is the value) before any differentiation.
+			return Apply(inputs, forward, func(adjoint *Node) []*Node { return vjp(out, adjoint) })
+		},
+		true)
+	return out
 }

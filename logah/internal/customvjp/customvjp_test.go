@@ -99,3 +99,77 @@ func TestApplyUsesTheGivenVJP(t *testing.T) {
 		}
 	}
 }
+
+// fusedProduct is product through Fused, also counting the operations reachable from its value.
+func fusedProduct(t *testing.T, vjp func(x, w, adj *Node) []*Node) (y, dx, dw [][]float64, valueOps int) {
+	t.Helper()
+	exec := MustNewExec(backend.MustDefault(), func(x, w, c *Node) []*Node {
+		out := Fused([]*Node{x, w},
+			func(in []*Node) *Node { return MatMul(in[0], in[1]) },
+			func(o, adj *Node) []*Node {
+				if o == nil || !o.Shape().Equal(adj.Shape()) {
+					t.Errorf("vjp got out %v for an adjoint of shape %s", o, adj.Shape())
+				}
+				return vjp(x, w, adj)
+			})
+		valueOps = reachable(out)
+		g := Gradient(ReduceAllSum(Mul(out, c)), x, w)
+		return []*Node{out, g[0], g[1]}
+	})
+	outs := exec.MustCall(productInputs()...)
+	return outs[0].Value().([][]float64), outs[1].Value().([][]float64), outs[2].Value().([][]float64), valueOps
+}
+
+// reachable counts the non-parameter nodes out depends on.
+func reachable(out *Node) int {
+	seen := map[*Node]bool{}
+	var visit func(n *Node)
+	visit = func(n *Node) {
+		if !seen[n] {
+			seen[n] = true
+			for _, in := range n.Inputs() {
+				visit(in)
+			}
+		}
+	}
+	visit(out)
+	n := 0
+	for node := range seen {
+		if node.Type() != NodeTypeParameter {
+			n++
+		}
+	}
+	return n
+}
+
+// Fused gives the gradients of Apply, with no identity in the value's computation; under
+// GOMLX_FUSION=0 the value comes from the Apply copy and the gradients are the same.
+func TestFused(t *testing.T) {
+	for _, fusion := range []string{"", "0"} {
+		if fusion != "" {
+			t.Setenv(FusionEnv, fusion)
+		}
+		y0, dx0, dw0 := product(t, exactVJP)
+		y, dx, dw, ops := fusedProduct(t, exactVJP)
+		if fusion == "" && ops != 1 {
+			t.Errorf("the value depends on %d operations, want 1 (the product)", ops)
+		}
+		_, dx2, _, _ := fusedProduct(t, func(x, w, adj *Node) []*Node {
+			g := exactVJP(x, w, adj)
+			return []*Node{MulScalar(g[0], 2), g[1]}
+		})
+		for name, pair := range map[string][2][][]float64{"y": {y, y0}, "dx": {dx, dx0}, "dw": {dw, dw0}} {
+			got, want := pair[0], pair[1]
+			for i := range want {
+				for j := range want[i] {
+					if got[i][j] != want[i][j] {
+						t.Errorf("fusion=%q: %s[%d][%d] = %g, want %g", fusion, name, i, j, got[i][j], want[i][j])
+					}
+					if name == "dx" && dx2[i][j] != 2*want[i][j] {
+						t.Errorf("fusion=%q: doubled vjp gives dx[%d][%d] = %g, want %g", fusion, i, j, dx2[i][j], 2*want[i][j])
+					}
+				}
+			}
+		}
+	}
+}
