@@ -52,7 +52,11 @@
 //   - attention: every batched product (q·kᵀ, probabilities·v and the four backward products)
 //     contracts the last axis of its left operand with the second-to-last of its right one, the
 //     layout for which the backend's small-matrix kernels are fast (about 7x faster than
-//     contracting both last axes at head width 16), and the softmax is computed once, fused;
+//     contracting both last axes at head width 16), the key and value adjoints are computed
+//     transposed so that no (B, H, S, S) matrix is transposed, the softmax is computed once,
+//     fused, and one gradient covers the block from the packed q|k|v projections to the
+//     concatenated heads: the three adjoints are concatenated into the packed one, where
+//     differentiating the split would pad each to the packed shape and add them;
 //   - the GPT-2 lm_head + next-token loss ([GPT2Loss]): a fused softmax instead of the generic
 //     Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N written directly, the lm_head
 //     weight gradient computed without transposing the (tokens, vocabulary) matrix, and the rows
@@ -73,8 +77,10 @@
 // Single-input custom gradients (GELU, the losses) are attached with zero-valued "links"
 // (x - StopGradient(x) terms fed by graph.IdentityWithCustomGradient); they add a few
 // element-wise passes over small tensors. Dense layers, whose gradient needs the output's adjoint
-// for three inputs, use logah/internal/customvjp's Apply; LayerNorm uses its Fused, which adds no
-// operation to the forward pass (Apply's identities copy their inputs on the Go backend).
+// for three inputs, use logah/internal/customvjp's Apply; LayerNorm uses its Fused and attention
+// its Attach, which add nothing to the forward pass but an identity the backend executes by
+// handing its input's buffer over (Apply's identities copy their inputs when these have other
+// consumers).
 //
 // Pitfalls of compute v0.1.2's Go backend met here:
 //

@@ -155,6 +155,64 @@ func TestAttentionGradients(t *testing.T) {
 	}
 }
 
+// TestSelfAttentionGradients checks selfAttention's hand-written gradient with respect to the
+// packed projections (float64, central differences at every entry), for the configurations of
+// TestAttentionGradients.
+func TestSelfAttentionGradients(t *testing.T) {
+	backend := backend.MustDefault()
+	const b, s, heads, width = 2, 5, 2, 6
+	n := b * s * 3 * width
+	r := rand.New(rand.NewPCG(6, 6))
+	qkv, weights := make([]float64, n), make([]float64, b*s*width)
+	for i := range qkv {
+		qkv[i] = r.NormFloat64()
+	}
+	for i := range weights {
+		weights[i] = r.NormFloat64()
+	}
+	for _, cfg := range []attentionConfig{
+		{heads: heads},
+		{heads: heads, causal: true, scaleScores: true},
+		{heads: heads, causal: true, dropout: 0.3},
+		{heads: heads, dropout: 0.5, scaleScores: true},
+	} {
+		lossOf := func(x, w *Node) *Node {
+			c := cfg
+			if c.dropout > 0 {
+				c.rng = &RNG{State: RNGStateFromSeedForGraph(x.Graph(), 17)}
+			}
+			return ReduceAllSum(Mul(selfAttention(x, c), w))
+		}
+		gradExec := MustNewExec(backend, func(x, w *Node) []*Node {
+			loss := lossOf(x, w)
+			return []*Node{loss, Gradient(loss, x)[0]}
+		})
+		lossExec := MustNewExec(backend, lossOf)
+		w := tensorOf(weights, dtypes.Float64, b, s, width)
+		analytic := flat64(t, gradExec.MustCall(tensorOf(qkv, dtypes.Float64, b, s, 3*width), w)[1])
+		maxRel := 0.0
+		for i := range n {
+			eval := func(delta float64) float64 {
+				x := append([]float64(nil), qkv...)
+				x[i] += delta
+				return lossExec.MustCall1(tensorOf(x, dtypes.Float64, b, s, 3*width), w).Value().(float64)
+			}
+			numeric := (eval(1e-6) - eval(-1e-6)) / 2e-6
+			diff := math.Abs(numeric - analytic[i])
+			scale := max(math.Abs(numeric), math.Abs(analytic[i]))
+			if scale > 1e-7 {
+				maxRel = max(maxRel, diff/scale)
+			}
+			if diff > 1e-6*scale+1e-8 {
+				t.Errorf("%+v: d/dqkv[%d]: analytic %.10g, numeric %.10g", cfg, i, analytic[i], numeric)
+			}
+		}
+		t.Logf("causal=%v scaleScores=%v dropout=%.1f: max relative error %.3g", cfg.causal, cfg.scaleScores, cfg.dropout, maxRel)
+		gradExec.Finalize()
+		lossExec.Finalize()
+	}
+}
+
 // TestGeluGradients checks the hand-written gradients of geluExact and geluTanh against the
 // analytic derivatives c(x) + x·c'(x), in float64 and float32, at zero (where c is not y/x), at
 // tiny and large arguments of both signs, and checks the values: PyTorch's x·Φ(x) and Hugging

@@ -142,34 +142,70 @@ type attentionConfig struct {
 // selfAttention computes multi-head self-attention from packed projections qkv of shape
 // (B, S, 3·D) laid out query | key | value, each split into contiguous heads of width D/heads.
 // It returns the concatenated heads, shape (B, S, D), before the output projection.
+//
+// The whole block, from the packed projections to the concatenated heads, has one hand-written
+// gradient ([customvjp.Attach]): the adjoints of q, k and v are transposed straight to the
+// (B, S, H, hd) layout and concatenated into the adjoint of qkv, where differentiating the split
+// would pad each of them to the packed shape and add the three; and the key and value adjoints
+// come out of their products transposed (see [attention]), which saves transposing two
+// (B, H, S, S) matrices.
 func selfAttention(qkv *Node, cfg attentionConfig) *Node {
 	dims := qkv.Shape().Dimensions
 	batch, seq, width := dims[0], dims[1], dims[2]/3
 	heads := cfg.heads
 	headDim := width / heads
-	// (B, S, 3, H, hd) -> (3, B, H, S, hd): one transpose, then q, k, v are contiguous.
-	qkv = TransposeAllDims(Reshape(qkv, batch, seq, 3, heads, headDim), 2, 0, 3, 1, 4)
+	// (B, S, 3, H, hd): slice q, k, v, then (B, S, H, hd) -> (B, H, S, hd).
+	packed := Reshape(qkv, batch, seq, 3, heads, headDim)
 	part := func(i int) *Node {
-		return Reshape(Slice(qkv, AxisElem(i)), batch, heads, seq, headDim)
+		x := Reshape(Slice(packed, AxisRange(), AxisRange(), AxisElem(i)), batch, seq, heads, headDim)
+		return TransposeAllDims(x, 0, 2, 1, 3)
 	}
 	q, k, v := part(0), part(1), part(2)
+	qScale := 1.0
 	if !cfg.scaleScores {
-		q = MulScalar(q, 1/math.Sqrt(float64(headDim)))
+		qScale = 1 / math.Sqrt(float64(headDim))
+		q = MulScalar(q, qScale)
 	}
-	out := attentionCore(q, k, v, cfg) // (B, H, S, hd)
-	return Reshape(TransposeAllDims(out, 0, 2, 1, 3), batch, seq, width)
+	out, backward := attention(q, k, v, cfg) // (B, H, S, hd)
+	out = Reshape(TransposeAllDims(out, 0, 2, 1, 3), batch, seq, width)
+	return customvjp.Attach([]*Node{qkv}, out, func(dy *Node) []*Node {
+		dOut := Reshape(dy, batch, seq, heads, headDim)
+		dq, dkT, dvT := backward(TransposeAllDims(dOut, 0, 2, 1, 3), TransposeAllDims(dOut, 0, 2, 3, 1))
+		if qScale != 1 {
+			dq = MulScalar(dq, qScale)
+		}
+		toPacked := func(x *Node, perm ...int) *Node { // -> (B, S, 1, H, hd)
+			return Reshape(TransposeAllDims(x, perm...), batch, seq, 1, heads, headDim)
+		}
+		dqkv := Concatenate([]*Node{toPacked(dq, 0, 2, 1, 3), toPacked(dkT, 0, 3, 1, 2), toPacked(dvT, 0, 3, 1, 2)}, 2)
+		return []*Node{Reshape(dqkv, batch, seq, 3*width)}
+	})
 }
 
 // attentionCore is softmax(q·kᵀ [·scale] [+causal mask]) [dropout] ·v for q, k, v of shape
-// (B, H, S, hd), returning (B, H, S, hd).
+// (B, H, S, hd), returning (B, H, S, hd), with [attention]'s hand-written gradient.
+func attentionCore(q, k, v *Node, cfg attentionConfig) *Node {
+	out, backward := attention(q, k, v, cfg)
+	return customvjp.Attach([]*Node{q, k, v}, out, func(dOut *Node) []*Node {
+		dq, dkT, dvT := backward(dOut, Transpose(dOut, 2, 3))
+		return []*Node{dq, Transpose(dkT, 2, 3), Transpose(dvT, 2, 3)}
+	})
+}
+
+// attention computes softmax(q·kᵀ [·scale] [+causal mask]) [dropout] ·v for q, k, v of shape
+// (B, H, S, hd), returning out (B, H, S, hd) and its backward pass: for the adjoint dOut of out
+// and its transpose dOutT (B, H, hd, S), backward returns the adjoints dq (B, H, S, hd), and
+// dkT and dvT of k and v transposed, (B, H, hd, S).
 //
-// Its gradient is written by hand rather than left to automatic differentiation, so that every
+// The gradient is written by hand rather than left to automatic differentiation, so that every
 // batched matrix product, forward and backward, contracts the last axis of its left operand
 // with the second-to-last axis of its right operand: the layout for which the Go backend's small
 // matrix kernels are fast (contracting both operands on their last axis, as q·kᵀ or dOut·vᵀ do
-// when written naively, runs about 7x slower at head width 16). The forward pass uses the fused
-// softmax kernel only, as no decomposed copy is needed for the gradient.
-func attentionCore(q, k, v *Node, cfg attentionConfig) *Node {
+// when written naively, runs about 7x slower at head width 16). The key and value adjoints are
+// computed transposed, dkᵀ = qᵀ·dS and dvᵀ = dOutᵀ·P, so that the (B, H, S, S) matrices dS and P
+// are never transposed (q and dOut, four times smaller at S = 50 and hd = 16, are). The forward
+// pass uses the fused softmax kernel only, as no decomposed copy is needed for the gradient.
+func attention(q, k, v *Node, cfg attentionConfig) (out *Node, backward func(dOut, dOutT *Node) (dq, dkT, dvT *Node)) {
 	dims := q.Shape().Dimensions
 	batch, heads, seq, headDim := dims[0], dims[1], dims[2], dims[3]
 	scale := 1 / math.Sqrt(float64(headDim))
@@ -177,9 +213,8 @@ func attentionCore(q, k, v *Node, cfg attentionConfig) *Node {
 		return DotGeneral(a, []int{3}, []int{0, 1}, b, []int{2}, []int{0, 1})
 	}
 	swap := func(x *Node) *Node { return Transpose(x, 2, 3) }
-	q0, k0, v0 := StopGradient(q), StopGradient(k), StopGradient(v)
 
-	scores := bmm(q0, swap(k0)) // (B, H, S, S)
+	scores := bmm(q, swap(k)) // (B, H, S, S)
 	if cfg.scaleScores {
 		scores = MulScalar(scores, scale)
 	}
@@ -202,17 +237,10 @@ func attentionCore(q, k, v *Node, cfg attentionConfig) *Node {
 			dropped = Where(keep, MulScalar(probs, keepScale), ZerosLike(probs))
 		}
 	}
-	out := bmm(dropped, v0)
+	out = bmm(dropped, v)
 
-	// Backward, built once for the adjoint dOut of out (the three custom gradients below receive
-	// the same node).
-	var seen, dq, dk, dv *Node
-	backward := func(dOut *Node) {
-		if dOut == seen {
-			return
-		}
-		seen = dOut
-		dDropped := bmm(dOut, swap(v0)) // (B, H, S, S)
+	backward = func(dOut, dOutT *Node) (dq, dkT, dvT *Node) {
+		dDropped := bmm(dOut, swap(v)) // (B, H, S, S)
 		dProbs := dDropped
 		if keep != nil {
 			if keepScale == 0 {
@@ -226,18 +254,12 @@ func attentionCore(q, k, v *Node, cfg attentionConfig) *Node {
 		if cfg.scaleScores {
 			dScores = MulScalar(dScores, scale)
 		}
-		dq = bmm(dScores, k0)
-		dk = bmm(swap(dScores), q0)
-		dv = bmm(swap(dropped), dOut)
+		dq = bmm(dScores, k)
+		dkT = bmm(swap(q), dScores)
+		dvT = bmm(dOutT, dropped)
+		return dq, dkT, dvT
 	}
-	link := func(x *Node, grad **Node) *Node {
-		xi := IdentityWithCustomGradient(x, func(_, dOut *Node) *Node {
-			backward(dOut)
-			return *grad
-		})
-		return Sub(xi, StopGradient(xi)) // exactly 0: only carries the gradient
-	}
-	return Add(Add(Add(StopGradient(out), link(q, &dq)), link(k, &dk)), link(v, &dv))
+	return out, backward
 }
 
 // lowest is the most negative finite value of dtype, as a scalar: what Hugging Face writes into

@@ -84,3 +84,34 @@ func Fused(inputs []*Node, forward func(in []*Node) *Node, vjp func(out, adjoint
 		true)
 	return out
 }
+
+// Attach returns out, a value the caller computed from inputs, with the gradient vjp(adjoint)
+// with respect to inputs[i], where adjoint is the gradient arriving at the returned node. It is
+// [Fused] for a computation that must be built once: one that draws random numbers, or whose
+// intermediate nodes vjp reuses. Gradients do not flow through out's own computation.
+//
+// The returned node is an identity of out, out's only consumer, which the Go backend executes
+// by handing over out's buffer. Its alternate gradient path is a stub that depends on out
+// (through StopGradient) and on every input through a zero-valued sum: never executed, except
+// where fused operations are disabled (GOMLX_FUSION=0), where it is the value (out plus zero;
+// NaN if an input holds an infinity).
+func Attach(inputs []*Node, out *Node, vjp func(adjoint *Node) []*Node) *Node {
+	if out.NumOutputs() != 1 {
+		panic(fmt.Sprintf("customvjp: Attach needs a single-output node, got %d outputs", out.NumOutputs()))
+	}
+	res, _ := InternalFusedOpCaller(
+		func() *Node { return Identity(out) },
+		func() *Node {
+			return Apply(inputs, func(in []*Node) *Node {
+				zero := ScalarZero(out.Graph(), out.DType())
+				for _, x := range in {
+					if x != nil {
+						zero = Add(zero, MulScalar(ConvertDType(ReduceAllSum(x), out.DType()), 0))
+					}
+				}
+				return Add(StopGradient(out), zero)
+			}, vjp)
+		},
+		true)
+	return res
+}

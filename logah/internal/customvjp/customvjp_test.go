@@ -173,3 +173,50 @@ func TestFused(t *testing.T) {
 		}
 	}
 }
+
+// Attach gives the gradients of Apply to a value built once by the caller, adding only an
+// identity to it; under GOMLX_FUSION=0 the value and gradients are the same.
+func TestAttach(t *testing.T) {
+	for _, fusion := range []string{"", "0"} {
+		if fusion != "" {
+			t.Setenv(FusionEnv, fusion)
+		}
+		y0, dx0, dw0 := product(t, exactVJP)
+		var ops int
+		exec := MustNewExec(backend.MustDefault(), func(x, w, c *Node) []*Node {
+			out := Attach([]*Node{x, nil, w}, MatMul(x, w), func(adj *Node) []*Node {
+				g := exactVJP(x, w, adj)
+				return []*Node{MulScalar(g[0], 2), nil, g[1]}
+			})
+			ops = reachable(out)
+			g := Gradient(ReduceAllSum(Mul(out, c)), x, w)
+			return []*Node{out, g[0], g[1]}
+		})
+		outs := exec.MustCall(productInputs()...)
+		y, dx, dw := outs[0].Value().([][]float64), outs[1].Value().([][]float64), outs[2].Value().([][]float64)
+		if fusion == "" && ops != 2 {
+			t.Errorf("the value depends on %d operations, want 2 (the product and an identity)", ops)
+		}
+		for i := range y0 {
+			for j := range y0[i] {
+				if y[i][j] != y0[i][j] {
+					t.Errorf("fusion=%q: y[%d][%d] = %g, want %g", fusion, i, j, y[i][j], y0[i][j])
+				}
+			}
+		}
+		for i := range dx0 {
+			for j := range dx0[i] {
+				if dx[i][j] != 2*dx0[i][j] {
+					t.Errorf("fusion=%q: dx[%d][%d] = %g, want %g (the doubled vjp)", fusion, i, j, dx[i][j], 2*dx0[i][j])
+				}
+			}
+		}
+		for i := range dw0 {
+			for j := range dw0[i] {
+				if dw[i][j] != dw0[i][j] {
+					t.Errorf("fusion=%q: dw[%d][%d] = %g, want %g", fusion, i, j, dw[i][j], dw0[i][j])
+				}
+			}
+		}
+	}
+}
