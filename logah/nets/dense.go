@@ -16,16 +16,17 @@ func conv1D(x, w, b *Node) *Node { return dense(x, w, b, false) }
 
 // dense applies a weight w to the last axis of x and adds b (nil: no bias); w is stored
 // (out, in) when outIn, else (in, out). The value is the backend's fused dense kernel; the
-// gradient is written by hand ([customvjp.Apply]) so that the products have layouts the Go
-// backend multiplies with fewer transposes (see [denseGradients]).
+// gradient is written by hand ([customvjp.Fused], which adds nothing to the forward pass) so that
+// the products have layouts the Go backend multiplies with fewer transposes (see
+// [denseGradients]).
 func dense(x, w, b *Node, outIn bool) *Node {
 	layout := compute.DenseLayoutInputOutputs
 	if outIn {
 		layout = compute.DenseLayoutOutputsInput
 	}
-	return customvjp.Apply([]*Node{x, w, b},
+	return customvjp.Fused([]*Node{x, w, b},
 		func(in []*Node) *Node { return nn.Dense(in[0], in[1], in[2], layout) },
-		func(adjoint *Node) []*Node {
+		func(_, adjoint *Node) []*Node {
 			g := denseGradients(x, w, adjoint, outIn, b != nil)
 			return []*Node{g.dx, g.dw, g.db}
 		})
@@ -47,8 +48,7 @@ func denseGradients(x, w, dOut *Node, outIn, withBias bool) denseGrads {
 	xd := x.Shape().Dimensions
 	in, out := xd[len(xd)-1], dOut.Shape().Dimensions[dOut.Rank()-1]
 	n := x.Shape().Size() / in
-	x2, d2 := Reshape(StopGradient(x), n, in), Reshape(dOut, n, out)
-	w = StopGradient(w)
+	x2, d2 := Reshape(x, n, in), Reshape(dOut, n, out)
 	var g denseGrads
 	if outIn { // W (out, in)
 		g.dx = DotGeneral(d2, []int{1}, nil, w, []int{0}, nil) // [n, out]·[out, in]

@@ -74,13 +74,12 @@
 //     operations on the activations instead of GoMLX's differentiation of a second, decomposed
 //     LayerNorm (about two dozen).
 //
-// Single-input custom gradients (GELU, the losses) are attached with zero-valued "links"
-// (x - StopGradient(x) terms fed by graph.IdentityWithCustomGradient); they add a few
-// element-wise passes over small tensors. Dense layers, whose gradient needs the output's adjoint
-// for three inputs, use logah/internal/customvjp's Apply; LayerNorm uses its Fused and attention
-// its Attach, which add nothing to the forward pass but an identity the backend executes by
-// handing its input's buffer over (Apply's identities copy their inputs when these have other
-// consumers).
+// The hand-written gradients of GELU, dense layers and LayerNorm are attached with
+// logah/internal/customvjp's Fused, and attention's with its Attach: neither adds anything to the
+// forward pass but, for Attach, an identity the backend executes by handing its input's buffer
+// over (customvjp.Apply's identities, and StopGradient, copy their input when it has other
+// consumers). The losses still attach theirs with zero-valued "links" (x - StopGradient(x) terms
+// fed by graph.IdentityWithCustomGradient), which add a few passes over small tensors.
 //
 // Pitfalls of compute v0.1.2's Go backend met here:
 //
