@@ -65,6 +65,7 @@ func cmdBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	o := &benchOpts{quick: *quick, tmp: *tmp, log: os.Stderr, authors: *authors}
+	defer o.cleanup()
 	machine := machineLine()
 	rows, failed := runBench(o, groups)
 	if *vsTorch {
@@ -86,6 +87,16 @@ type benchOpts struct {
 	tmp     string    // --tmp ("" for os.TempDir())
 	log     io.Writer // progress lines
 	authors string    // --authors: the authors' code for the PyTorch GHN step
+
+	largeFile string   // the GPT-2 Large parameter file the predict rows wrote, if any
+	cleanups  []func() // run when the command ends (the large file's directory)
+}
+
+// cleanup runs the registered clean-ups, last first.
+func (o *benchOpts) cleanup() {
+	for i := len(o.cleanups) - 1; i >= 0; i-- {
+		o.cleanups[i]()
+	}
 }
 
 // reps returns full, or quick with --quick.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/gomlx/core/tensors"
+
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/datasets/text"
 	"github.com/logah-go/logah/kernel/jupyter"
@@ -19,6 +21,7 @@ import (
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
 	"github.com/logah-go/logah/logah/netgraph"
+	"github.com/logah-go/logah/logah/nets"
 	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/trainer"
 )
@@ -82,6 +85,8 @@ func predictCases(o *benchOpts) []benchCase {
 			benchPredictMem(ghn.VariantGPT, 10, "gpt2", o.budget(budget{2, 5, 8 * time.Second}, once)), nil},
 		{"GHN prediction", fmt.Sprintf("LoGAH-Tiny → GPT-2 Large (%s) → %.2f GB safetensors, child process",
 			mparams(large), float64(4*arch.NumParams(large))/1e9), benchPredictFile, nil},
+		{"GPT-2 Large forward", "73 tokens, evaluation, parameters read from that file (read + compile + forward)",
+			benchGPT2LargeForward, &torchCase{"gpt2fwd", "total"}},
 	}
 }
 
@@ -128,7 +133,8 @@ func benchPredictFile(o *benchOpts, r *benchRow) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	// The file stays for the forward row (and its PyTorch twin) until the command ends.
+	o.cleanups = append(o.cleanups, func() { os.RemoveAll(dir) })
 	if err := writeTinyGHN(filepath.Join(dir, "ghn")); err != nil {
 		return err
 	}
@@ -147,6 +153,63 @@ func benchPredictFile(o *benchOpts, r *benchRow) error {
 	if m := peakMemoryRE.FindStringSubmatch(out.String()); m != nil {
 		r.mem = m[1] + " MB peak RSS (VmHWM)"
 	}
+	o.largeFile = filepath.Join(dir, "x.safetensors")
+	return nil
+}
+
+// gpt2ForwardTokens are the token ids of the GPT-2 forward rows (here and in
+// docs/bench/torch_gpt2_forward.py): 7·i mod vocab for i < 73.
+func gpt2ForwardTokens(n, vocab int) []int32 {
+	ids := make([]int32, n)
+	for i := range ids {
+		ids[i] = int32(7 * i % vocab)
+	}
+	return ids
+}
+
+// benchGPT2LargeForward reads the GPT-2 Large file of benchPredictFile and runs one forward
+// pass on 73 tokens, reporting the read, the first call (compilation included) and a second.
+func benchGPT2LargeForward(o *benchOpts, r *benchRow) error {
+	if o.largeFile == "" {
+		r.time = "skipped (needs the GPT-2 Large file of the row above)"
+		return nil
+	}
+	a, err := arch.Named("gpt2-large")
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	set, _, err := params.Load(o.largeFile)
+	if err != nil {
+		return err
+	}
+	w, err := trainer.EvalWeights(a, set)
+	if err != nil {
+		return err
+	}
+	set = nil
+	read := time.Since(t0)
+	tokens := tensors.FromFlatDataAndDimensions(gpt2ForwardTokens(73, a.(arch.GPT2).Vocab), 1, 73)
+	var first, second time.Duration
+	for i := range 2 {
+		t := time.Now()
+		logits, err := nets.Logits(backend.MustDefault(), nil, a, w, tokens)
+		if err != nil {
+			return err
+		}
+		logits.MustFinalizeAll()
+		if i == 0 {
+			first = time.Since(t)
+		} else {
+			second = time.Since(t)
+		}
+	}
+	for _, t := range w {
+		t.MustFinalizeAll()
+	}
+	r.dur = read + first
+	r.time = fmt.Sprintf("%s (read %s + first forward %s, compilation included; a second forward %s)",
+		fmtDur(r.dur), fmtDur(read), fmtDur(first), fmtDur(second))
 	return nil
 }
 

@@ -39,6 +39,10 @@ type torchRunner struct {
 	ghnErr        error
 	ranTrain      bool
 	ranGHN        bool
+	largeFile     string // the GPT-2 Large file for the forward row
+	fwd           map[string]torchBaseline
+	fwdErr        error
+	ranFwd        bool
 }
 
 // baseline returns PyTorch's time for c, running its script on first use.
@@ -70,6 +74,15 @@ func (t *torchRunner) baseline(c torchCase, quick bool) (torchBaseline, error) {
 			return b, fmt.Errorf("docs/bench/authors_ghn_step.py reported no case %q", c.key)
 		}
 		return b, nil
+	case "gpt2fwd":
+		if !t.ranFwd {
+			t.ranFwd = true
+			t.fwd, t.fwdErr = t.runGPT2Forward()
+		}
+		if t.fwdErr != nil {
+			return torchBaseline{}, t.fwdErr
+		}
+		return t.fwd[c.key], nil
 	}
 	return torchBaseline{}, fmt.Errorf("unknown PyTorch script %q", c.script)
 }
@@ -97,7 +110,7 @@ func (t *torchRunner) runScript(script string, env []string, args ...string) ([]
 	out.Close()
 	defer os.Remove(out.Name())
 	path := filepath.Join(t.repo, "docs", "bench", script)
-	if strings.HasSuffix(script, "authors_ghn_step.py") {
+	if !strings.HasSuffix(script, "torch_train_steps.py") {
 		args = append(args, "--json", out.Name())
 	} else {
 		env = append(env, "BENCH_JSON="+out.Name())
@@ -180,9 +193,34 @@ func (t *torchRunner) runGHN(quick bool) (map[string]torchBaseline, error) {
 	return out, nil
 }
 
+// runGPT2Forward reads the GPT-2 Large file and runs the forward in PyTorch, 1 and 2 threads.
+func (t *torchRunner) runGPT2Forward() (map[string]torchBaseline, error) {
+	if t.largeFile == "" {
+		return nil, fmt.Errorf("no GPT-2 Large file (the prediction row did not run)")
+	}
+	var best torchBaseline
+	for _, threads := range []string{"2", "1"} {
+		data, err := t.runScript("torch_gpt2_forward.py", nil, t.largeFile, "--threads", threads)
+		if err != nil {
+			return nil, err
+		}
+		var res struct {
+			Total float64 `json:"total_s"`
+		}
+		if err := json.Unmarshal(data, &res); err != nil {
+			return nil, fmt.Errorf("torch_gpt2_forward.py output: %v", err)
+		}
+		d := time.Duration(res.Total * float64(time.Second))
+		if best.best == 0 || d < best.best {
+			best = torchBaseline{key: "total", best: d, desc: threads + " thread(s), read + forward"}
+		}
+	}
+	return map[string]torchBaseline{"total": best}, nil
+}
+
 // compareWithTorch fills the PyTorch and ratio columns of the rows that have an equivalent.
 func compareWithTorch(o *benchOpts, rows []benchRow) {
-	t := &torchRunner{repo: logah.RepoRoot(), authors: o.authors,
+	t := &torchRunner{repo: logah.RepoRoot(), authors: o.authors, largeFile: o.largeFile,
 		log: func(f string, a ...any) { fmt.Fprintf(o.log, f+"\n", a...) }}
 	for i := range rows {
 		r := &rows[i]
