@@ -5,8 +5,8 @@ import (
 	"math"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
-	"github.com/gomlx/gomlx/ml/layers/activation"
-	"github.com/gomlx/gomlx/ml/nn"
+
+	"github.com/logah-go/logah/logah/nets"
 )
 
 // encTrace collects encoder intermediates (for parity tests and inspection).
@@ -83,14 +83,14 @@ func encode(cfg Config, w Weights, in InputNodes, tr *encTrace) *Node {
 			}
 			edges = TransposeAllDims(e, 0, 3, 1, 2)
 		}
-		y := nn.LayerNorm(x, []int{-1}, LNEps, w.get(p+"ln1.weight"), w.get(p+"ln1.bias"), nil)
+		y := nets.LayerNorm(x, w.get(p+"ln1.weight"), w.get(p+"ln1.bias"), LNEps)
 		if k == 0 && tr != nil {
 			tr.ln1 = y
 		}
 		a := graphAttention(y, w.get(p+"attn.to_qkv.weight"), edges, attnMask, heads)
 		x = Add(x, linear(a, w.get(p+"attn.to_out.0.weight"), w.get(p+"attn.to_out.0.bias")))
-		y = nn.LayerNorm(x, []int{-1}, LNEps, w.get(p+"ln2.weight"), w.get(p+"ln2.bias"), nil)
-		y = activation.Gelu(linear(y, w.get(p+"ff.net.0.weight"), w.get(p+"ff.net.0.bias")))
+		y = nets.LayerNorm(x, w.get(p+"ln2.weight"), w.get(p+"ln2.bias"), LNEps)
+		y = nets.GELU(linear(y, w.get(p+"ff.net.0.weight"), w.get(p+"ff.net.0.bias")))
 		x = Add(x, linear(y, w.get(p+"ff.net.3.weight"), w.get(p+"ff.net.3.bias")))
 		if tr != nil {
 			tr.layers = append(tr.layers, x)
@@ -98,7 +98,7 @@ func encode(cfg Config, w Weights, in InputNodes, tr *encTrace) *Node {
 	}
 	x = Reshape(x, B*N, h)
 	if cfg.FinalLN {
-		x = nn.LayerNorm(x, []int{-1}, LNEps, w.get("ln.weight"), w.get("ln.bias"), nil)
+		x = nets.LayerNorm(x, w.get("ln.weight"), w.get("ln.bias"), LNEps)
 	}
 	return x
 }

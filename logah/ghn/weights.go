@@ -7,13 +7,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/nn"
 
 	"github.com/logah-go/logah/internal/graphcheck"
+	"github.com/logah-go/logah/logah/nets"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -133,8 +132,9 @@ func fromTensor(name string, t *tensors.Tensor) (*params.Tensor, error) {
 // catch converts a panic raised while building a graph into an error prefixed by what.
 func catch(what string, fn func()) error { return graphcheck.Catch(what, fn) }
 
-// linear is PyTorch's nn.Linear with a weight stored (out, in); b may be nil.
-func linear(x, w, b *Node) *Node { return nn.Dense(x, w, b, compute.DenseLayoutOutputsInput) }
+// linear is PyTorch's nn.Linear with a weight stored (out, in); b may be nil. It is
+// nets.Linear: the fused dense kernel with a hand-written gradient.
+func linear(x, w, b *Node) *Node { return nets.Linear(x, w, b) }
 
 // relu is max(x, 0).
 func relu(x *Node) *Node { return Max(x, ZerosLike(x)) }

@@ -74,6 +74,9 @@
 //     operations on the activations instead of GoMLX's differentiation of a second, decomposed
 //     LayerNorm (about two dozen).
 //
+// [Linear], [LayerNorm] and [GELU] export the dense layer, LayerNorm and exact GELU with their
+// hand-written gradients for other graphs (the hypernetwork of logah/ghn uses them).
+//
 // The hand-written gradients of GELU, dense layers and LayerNorm are attached with
 // logah/internal/customvjp's Fused, and attention's with its Attach: neither adds anything to the
 // forward pass but, for Attach, an identity the backend executes by handing its input's buffer
