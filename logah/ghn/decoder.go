@@ -153,14 +153,13 @@ func loraProduct(a, bt *Node, key Key, co, ci int) *Node {
 // Forward and backward together run about 10x faster than the plain DotGeneral for a 512×128
 // weight (micro-benchmark, 6 nodes).
 func lowRankProduct(a, bt *Node) *Node {
-	return customvjp.Apply([]*Node{a, bt},
+	return customvjp.Fused([]*Node{a, bt},
 		func(in []*Node) *Node {
 			return DotGeneral(in[0], []int{2}, []int{0}, Transpose(in[1], 1, 2), []int{1}, []int{0})
 		},
-		func(adj *Node) []*Node {
-			a0, bt0 := StopGradient(a), StopGradient(bt)
-			da := DotGeneral(adj, []int{2}, []int{0}, bt0, []int{1}, []int{0})
-			dbt := Transpose(DotGeneral(Transpose(a0, 1, 2), []int{2}, []int{0}, adj, []int{1}, []int{0}), 1, 2)
+		func(_, adj *Node) []*Node {
+			da := DotGeneral(adj, []int{2}, []int{0}, bt, []int{1}, []int{0})
+			dbt := Transpose(DotGeneral(Transpose(a, 1, 2), []int{2}, []int{0}, adj, []int{1}, []int{0}), 1, 2)
 			return []*Node{da, dbt}
 		})
 }
