@@ -6,6 +6,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
+
+	"github.com/logah-go/logah/logah/internal/customvjp"
 )
 
 // CrossEntropy is PyTorch's F.cross_entropy(logits, labels, label_smoothing=ε) with the default
@@ -87,17 +89,15 @@ func nextTokenLoss(logits, targets *Node) *Node {
 	n, v := d[0]*d[1], d[2]
 	x := Reshape(logits, n, v)
 	idx := targetIndices(Reshape(targets, n))
-	p := Softmax(StopGradient(x), -1)
+	p := Softmax(x, -1)
 	pt := Max(Gather(p, idx), tinyPositive(p.Graph(), p.DType()))
 	loss := Neg(ReduceAllMean(Log(pt))) // mean of -log p_target = logsumexp - x_target
 
-	// The gradient enters through a zero-valued link on x: d loss / d x = (p - onehot(target)) / N.
-	xi := IdentityWithCustomGradient(x, func(_, adj *Node) *Node {
-		g := DivScalar(corner(adj), float64(n)) // adjoint of the loss / N
-		return ScatterSum(Mul(p, g), idx, BroadcastToDims(Neg(g), n), true, true)
+	// d loss / d x = (p - onehot(target)) / N.
+	return customvjp.Attach([]*Node{x}, loss, func(adj *Node) []*Node {
+		g := DivScalar(adj, float64(n)) // adjoint of the loss / N
+		return []*Node{ScatterSum(Mul(p, g), idx, BroadcastToDims(Neg(g), n), true, true)}
 	})
-	c := corner(xi)
-	return Add(loss, Sub(c, StopGradient(c)))
 }
 
 // lmHeadChunkElems is the size of the (rows, V) blocks lmHeadLoss splits its logits into.
@@ -116,7 +116,6 @@ var lmHeadChunkElems = 1 << 23 // a variable so that tests can force several blo
 // whose softmaxes run concurrently (see lmHeadChunks).
 func lmHeadLoss(h, w, targets *Node) *Node {
 	n, v := h.Shape().Dimensions[0], w.Shape().Dimensions[0]
-	h0, w0 := StopGradient(h), StopGradient(w)
 	numChunks := lmHeadChunks(h.Graph(), n, v)
 	rowsPerChunk := (n + numChunks - 1) / numChunks
 	type chunk struct {
@@ -127,9 +126,9 @@ func lmHeadLoss(h, w, targets *Node) *Node {
 	var sumLog *Node
 	for r0 := 0; r0 < n; r0 += rowsPerChunk {
 		c := chunk{r0: r0, r1: min(n, r0+rowsPerChunk)}
-		hc := Slice(h0, AxisRange(c.r0, c.r1))
+		hc := Slice(h, AxisRange(c.r0, c.r1))
 		c.idx = targetIndices(Slice(targets, AxisRange(c.r0, c.r1)))
-		c.p = Softmax(DotGeneral(hc, []int{1}, nil, w0, []int{1}, nil), -1) // (rows, V)
+		c.p = Softmax(DotGeneral(hc, []int{1}, nil, w, []int{1}, nil), -1) // (rows, V)
 		pt := Max(Gather(c.p, c.idx), tinyPositive(c.p.Graph(), c.p.DType()))
 		if s := ReduceAllSum(Log(pt)); sumLog == nil {
 			sumLog = s
@@ -140,19 +139,14 @@ func lmHeadLoss(h, w, targets *Node) *Node {
 	}
 	loss := DivScalar(Neg(sumLog), float64(n)) // mean of -log p_target
 
-	// Both links below receive the loss's adjoint (in the [0, 0] entry of their own adjoint):
-	// the gradients are built once, from the first one.
 	var dh, dw *Node
 	backward := func(adj *Node) {
-		if dh != nil {
-			return
-		}
 		g := DivScalar(adj, float64(n)) // adjoint of the loss / N
 		grads := make([]*Node, len(chunks))
 		dhs := make([]*Node, len(chunks))
 		for i, c := range chunks {
 			grads[i] = ScatterSum(Mul(c.p, g), c.idx, BroadcastToDims(Neg(g), c.r1-c.r0), true, true) // (rows, V)
-			dhs[i] = DotGeneral(grads[i], []int{1}, nil, w0, []int{0}, nil)                           // (rows, D)
+			dhs[i] = DotGeneral(grads[i], []int{1}, nil, w, []int{0}, nil)                            // (rows, D)
 		}
 		dh = dhs[0]
 		if len(dhs) > 1 {
@@ -160,7 +154,7 @@ func lmHeadLoss(h, w, targets *Node) *Node {
 		}
 		// The dw products start after all dh products (data dependency), so that no more than
 		// numChunks products run at once (see lmHeadChunks).
-		hT := Transpose(after(h0, dh), 0, 1) // (D, N)
+		hT := Transpose(after(h, dh), 0, 1) // (D, N)
 		var dwT *Node
 		for i, c := range chunks {
 			part := DotGeneral(Slice(hT, AxisRange(), AxisRange(c.r0, c.r1)), []int{1}, nil, grads[i], []int{0}, nil) // (D, V)
@@ -172,16 +166,10 @@ func lmHeadLoss(h, w, targets *Node) *Node {
 		}
 		dw = Transpose(dwT, 0, 1)
 	}
-	// Zero-valued links carry the gradients to h and w.
-	link := func(x *Node, grad **Node) *Node {
-		xi := IdentityWithCustomGradient(x, func(_, adj *Node) *Node {
-			backward(corner(adj))
-			return *grad
-		})
-		c := corner(xi)
-		return Sub(c, StopGradient(c))
-	}
-	return Add(Add(loss, link(h, &dh)), link(w, &dw))
+	return customvjp.Attach([]*Node{h, w}, loss, func(adj *Node) []*Node {
+		backward(adj)
+		return []*Node{dh, dw}
+	})
 }
 
 // lmHeadChunks decides in how many row blocks lmHeadLoss splits (N, V) logits. Only the Go
