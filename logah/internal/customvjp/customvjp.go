@@ -90,8 +90,8 @@ func Fused(inputs []*Node, forward func(in []*Node) *Node, vjp func(out, adjoint
 // [Fused] for a computation that must be built once: one that draws random numbers, or whose
 // intermediate nodes vjp reuses. Gradients do not flow through out's own computation.
 //
-// The returned node is an identity of out, out's only consumer, which the Go backend executes
-// by handing over out's buffer. Its alternate gradient path is a stub that depends on out
+// The returned node is an identity of out; where the caller uses out nowhere else, the Go
+// backend executes it by handing over out's buffer. Its alternate gradient path is a stub that depends on out
 // (through StopGradient) and on every input through a zero-valued sum: never executed, except
 // where fused operations are disabled (GOMLX_FUSION=0), where it is the value (out plus zero;
 // NaN if an input holds an infinity).
