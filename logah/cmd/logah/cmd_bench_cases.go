@@ -167,8 +167,9 @@ func gpt2ForwardTokens(n, vocab int) []int32 {
 	return ids
 }
 
-// benchGPT2LargeForward reads the GPT-2 Large file of benchPredictFile and runs one forward
-// pass on 73 tokens, reporting the read, the first call (compilation included) and a second.
+// benchGPT2LargeForward reads the GPT-2 Large file of benchPredictFile straight into the
+// backend's buffers (trainer.LoadEvalWeights) and runs one forward pass on 73 tokens, reporting
+// the read, the first call (compilation included) and a second.
 func benchGPT2LargeForward(o *benchOpts, r *benchRow) error {
 	if o.largeFile == "" {
 		r.time = "skipped (needs the GPT-2 Large file of the row above)"
@@ -179,15 +180,10 @@ func benchGPT2LargeForward(o *benchOpts, r *benchRow) error {
 		return err
 	}
 	t0 := time.Now()
-	set, _, err := params.Load(o.largeFile)
+	w, err := trainer.LoadEvalWeights(backend.MustDefault(), a, o.largeFile)
 	if err != nil {
 		return err
 	}
-	w, err := trainer.EvalWeights(a, set)
-	if err != nil {
-		return err
-	}
-	set = nil
 	read := time.Since(t0)
 	tokens := tensors.FromFlatDataAndDimensions(gpt2ForwardTokens(73, a.(arch.GPT2).Vocab), 1, 73)
 	var first, second time.Duration
