@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/logah-go/logah/internal/procmem"
@@ -14,6 +16,9 @@ import (
 func init() {
 	register("predict", "predict all parameters of a model with a trained hypernetwork and write them as safetensors", cmdPredict)
 }
+
+// predictMemoryLimit is the soft memory limit of "logah predict" (see cmdPredict).
+const predictMemoryLimit = 512 << 20
 
 func cmdPredict(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
@@ -37,6 +42,13 @@ func cmdPredict(args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
+	// The prediction streams one tensor at a time, so its live heap is small; a soft memory
+	// limit makes the garbage collector return the space of written tensors before the heap
+	// doubles (GPT-2 Large: about 520 MB peak RSS instead of 670-750 MB, same time).
+	// GOMEMLIMIT, when set, wins.
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(predictMemoryLimit)
+	}
 	model, err := openGHN(*ghnPath)
 	if err != nil {
 		return fmt.Errorf("--ghn: %w", err)
