@@ -22,7 +22,8 @@ func (f *File) ReadFloat32Into(name string, shape []int, dst []float32) error {
 	if !slices.Equal(e.Shape, shape) {
 		return f.errorf("tensor %q has shape %v, the model needs %v", name, e.Shape, shape)
 	}
-	if numel := e.numel(); len(dst) != numel {
+	// The header parser already checked the shape, so numElements cannot fail here.
+	if numel, _ := numElements(name, e.Shape); int64(len(dst)) != numel {
 		return f.errorf("tensor %q: destination holds %d values, the tensor %d", name, len(dst), numel)
 	}
 	if e.DType != F32 || !hostLittleEndian {
@@ -47,13 +48,4 @@ func (f *File) ReadFloat32Into(name string, shape []int, dst []float32) error {
 		}
 	}
 	return nil
-}
-
-// numel is the number of elements of the entry's shape.
-func (e *entry) numel() int {
-	n := 1
-	for _, d := range e.Shape {
-		n *= d
-	}
-	return n
 }

@@ -32,59 +32,42 @@ type torchCase struct {
 // torchRunner runs the PyTorch scripts once each and hands out their results.
 type torchRunner struct {
 	repo, authors string
-	log           func(format string, args ...any)
-	train         map[string]torchBaseline
-	ghn           map[string]torchBaseline
-	trainErr      error
-	ghnErr        error
-	ranTrain      bool
-	ranGHN        bool
 	largeFile     string // the GPT-2 Large file for the forward row
-	fwd           map[string]torchBaseline
-	fwdErr        error
-	ranFwd        bool
+	quick         bool
+	log           func(format string, args ...any)
+	done          map[string]torchResults // by torchCase.script, once run
+}
+
+// torchResults are one script's baselines by case name, or why it could not run.
+type torchResults struct {
+	byKey map[string]torchBaseline
+	err   error
 }
 
 // baseline returns PyTorch's time for c, running its script on first use.
-func (t *torchRunner) baseline(c torchCase, quick bool) (torchBaseline, error) {
-	switch c.script {
-	case "train":
-		if !t.ranTrain {
-			t.ranTrain = true
-			t.train, t.trainErr = t.runTrain(quick)
+func (t *torchRunner) baseline(c torchCase) (torchBaseline, error) {
+	res, ok := t.done[c.script]
+	if !ok {
+		switch c.script {
+		case "train":
+			res.byKey, res.err = t.runTrain()
+		case "ghn":
+			res.byKey, res.err = t.runGHN()
+		case "gpt2fwd":
+			res.byKey, res.err = t.runGPT2Forward()
+		default:
+			res.err = fmt.Errorf("unknown PyTorch script %q", c.script)
 		}
-		if t.trainErr != nil {
-			return torchBaseline{}, t.trainErr
-		}
-		b, ok := t.train[c.key]
-		if !ok {
-			return b, fmt.Errorf("docs/bench/torch_train_steps.py reported no case %q", c.key)
-		}
-		return b, nil
-	case "ghn":
-		if !t.ranGHN {
-			t.ranGHN = true
-			t.ghn, t.ghnErr = t.runGHN(quick)
-		}
-		if t.ghnErr != nil {
-			return torchBaseline{}, t.ghnErr
-		}
-		b, ok := t.ghn[c.key]
-		if !ok {
-			return b, fmt.Errorf("docs/bench/authors_ghn_step.py reported no case %q", c.key)
-		}
-		return b, nil
-	case "gpt2fwd":
-		if !t.ranFwd {
-			t.ranFwd = true
-			t.fwd, t.fwdErr = t.runGPT2Forward()
-		}
-		if t.fwdErr != nil {
-			return torchBaseline{}, t.fwdErr
-		}
-		return t.fwd[c.key], nil
+		t.done[c.script] = res
 	}
-	return torchBaseline{}, fmt.Errorf("unknown PyTorch script %q", c.script)
+	if res.err != nil {
+		return torchBaseline{}, res.err
+	}
+	b, ok := res.byKey[c.key]
+	if !ok {
+		return b, fmt.Errorf("the %s script reported no case %q", c.script, c.key)
+	}
+	return b, nil
 }
 
 // checkTorch reports why PyTorch cannot be run here, or nil.
@@ -129,9 +112,9 @@ func (t *torchRunner) runScript(script string, env []string, args ...string) ([]
 }
 
 // runTrain times the target-network steps in PyTorch with 1 and 2 threads.
-func (t *torchRunner) runTrain(quick bool) (map[string]torchBaseline, error) {
+func (t *torchRunner) runTrain() (map[string]torchBaseline, error) {
 	steps := "10"
-	if quick {
+	if t.quick {
 		steps = "1"
 	}
 	data, err := t.runScript("torch_train_steps.py", []string{"BENCH_STEPS=" + steps})
@@ -160,12 +143,12 @@ func (t *torchRunner) runTrain(quick bool) (map[string]torchBaseline, error) {
 
 // runGHN times the authors' own hypernetwork training step (their Trainer.update) with 1 and 2
 // threads; it needs their code (docs/bench/authors_ghn_step.md says how to get it).
-func (t *torchRunner) runGHN(quick bool) (map[string]torchBaseline, error) {
+func (t *torchRunner) runGHN() (map[string]torchBaseline, error) {
 	if t.authors == "" {
 		return nil, fmt.Errorf("the authors' code is needed: --authors DIR (see docs/bench/authors_ghn_step.md)")
 	}
 	warm, steps := "4", "12"
-	if quick {
+	if t.quick {
 		warm, steps = "1", "1"
 	}
 	out := map[string]torchBaseline{}
@@ -220,14 +203,15 @@ func (t *torchRunner) runGPT2Forward() (map[string]torchBaseline, error) {
 
 // compareWithTorch fills the PyTorch and ratio columns of the rows that have an equivalent.
 func compareWithTorch(o *benchOpts, rows []benchRow) {
-	t := &torchRunner{repo: logah.RepoRoot(), authors: o.authors, largeFile: o.largeFile,
-		log: func(f string, a ...any) { fmt.Fprintf(o.log, f+"\n", a...) }}
+	t := &torchRunner{repo: logah.RepoRoot(), authors: o.authors, largeFile: o.largeFile, quick: o.quick,
+		log:  func(f string, a ...any) { fmt.Fprintf(o.log, f+"\n", a...) },
+		done: map[string]torchResults{}}
 	for i := range rows {
 		r := &rows[i]
 		if r.torch == nil {
 			continue
 		}
-		b, err := t.baseline(*r.torch, o.quick)
+		b, err := t.baseline(*r.torch)
 		switch {
 		case err != nil:
 			r.torchTime = "skipped: " + oneLine(err)
