@@ -112,6 +112,6 @@
 // one training step (logits, losses, the gradient of every GHN weight), all within 1e-5.
 //
 // Build and test with GOEXPERIMENT=simd for the vectorised matrix products of GoMLX's pure-Go
-// backend. [New] defaults to backend.Default (sequential node scheduling): the backend's
-// default parallel node scheduling can deadlock (see package backend).
+// backend. [New] defaults to backend.Default: the patched engine with parallel node scheduling
+// (see package backend).
 package ghn

@@ -177,9 +177,10 @@ func lmHeadLoss(h, w, targets *Node) *Node {
 // ops concurrently); elsewhere it is 1.
 //
 // The count is kept at most half the Go backend's worker limit ("parallelism", 2·GOMAXPROCS by
-// default): in compute v0.1.2, when every worker slot is held by a concurrently running matrix
-// product waiting for workers of its own, the executor deadlocks (observed with 7 blocks on 2
-// cores).
+// default). Unpatched compute v0.1.2 deadlocked when every worker slot held a concurrently running
+// matrix product waiting for workers of its own (observed with 7 blocks on 2 cores); the patched
+// engine (logah/backend/patches) cannot, and the cap still keeps the blocks from oversubscribing
+// the workers.
 func lmHeadChunks(g *Graph, n, v int) int {
 	want := (n*v + lmHeadChunkElems - 1) / lmHeadChunkElems
 	var parallelism int
