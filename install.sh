@@ -21,7 +21,7 @@ ENGINE_PATCHES="logah/backend/patches/compute-$COMPUTE_VERSION"
 ENGINE_DIR="bin/compute-patched-by-install.sh"      # go.mod's replace names this directory
 GOPLS_VERSION="v0.23.0"     # the newest gopls that builds with Go 1.26
 GOIMPORTS_VERSION="v0.44.0" # golang.org/x/tools
-APT_PACKAGES=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient dataset-fashion-mnist)
+APT_PACKAGES=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient dataset-fashion-mnist patch)
 
 say()  { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
@@ -77,6 +77,7 @@ patch_engine() {
     say "patched engine present: $ENGINE_DIR ($(grep -c '^patch ' "$ENGINE_DIR/LOGAH_PATCHES") patches)"
     return
   fi
+  command -v patch >/dev/null 2>&1 || die "the patch command is missing (it applies the engine patches): apt-get install patch"
   say "patching github.com/gomlx/compute $COMPUTE_VERSION with $(ls "$ENGINE_PATCHES"/*.patch | wc -l) patches into $ENGINE_DIR"
   src="$(go mod download -json "github.com/gomlx/compute@$COMPUTE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [ -n "$src" ] && [ -d "$src" ] || die "could not download github.com/gomlx/compute@$COMPUTE_VERSION into the module cache"
