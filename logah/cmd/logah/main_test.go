@@ -51,6 +51,8 @@ func TestBadInputIsOneLineAndNonZero(t *testing.T) {
 		{[]string{"family", "vits2k"}, `unknown family "vits2k"`},
 		{[]string{"frobnicate"}, "unknown command"},
 		{[]string{"graph", "vit-s", "--cutof", "3"}, "flag provided but not defined"},
+		{[]string{"eval", "--arch", "vit-mini"}, "--arch and --params are required"},
+		{[]string{"eval", "--arch", "vit-mini", "--params", filepath.Join(dir, "none.safetensors")}, "none.safetensors"},
 	} {
 		code, out, errOut := runCLI(c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(errOut, "goroutine") {
