@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/logah-go/logah/internal/atomicfile"
@@ -29,6 +31,11 @@ type Checkpoint struct {
 	// Tensors holds the trained parameters under "param/<name>" and the AdamW moments under
 	// "adam_m/<name>" and "adam_v/<name>".
 	Tensors *params.Set `json:"-"`
+	// File is the checkpoint file read by [LoadCheckpoint].
+	File string `json:"-"`
+	// Warning, set by [LoadCheckpoint], says which damaged checkpoint files it skipped and
+	// which one it used instead; "" when the newest one was intact.
+	Warning string `json:"-"`
 }
 
 // latestFile is the pointer to the newest complete checkpoint of a directory.
@@ -52,7 +59,11 @@ func SaveCheckpoint(dir string, ck *Checkpoint, keep int) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	name := fmt.Sprintf("ckpt-%09d.safetensors", ck.Step)
-	if err := params.Save(filepath.Join(dir, name), ck.Tensors, map[string]string{"kind": ck.Kind, "step": fmt.Sprint(ck.Step)}); err != nil {
+	record, err := json.Marshal(ck)
+	if err != nil {
+		return err
+	}
+	if err := params.Save(filepath.Join(dir, name), ck.Tensors, map[string]string{"kind": ck.Kind, "step": fmt.Sprint(ck.Step), metaRecord: string(record)}); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	data, err := json.MarshalIndent(latestRecord{Version: CheckpointVersion, Checkpoint: *ck, File: name}, "", "  ")
@@ -83,30 +94,109 @@ func pruneCheckpoints(dir string, keep int) error {
 // ErrNoCheckpoint is returned by [LoadCheckpoint] when dir holds no checkpoint yet.
 var ErrNoCheckpoint = errors.New("no checkpoint")
 
-// LoadCheckpoint reads the newest complete checkpoint of dir.
-func LoadCheckpoint(dir string) (*Checkpoint, error) {
-	data, err := os.ReadFile(filepath.Join(dir, latestFile))
-	if os.IsNotExist(err) {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+// Warnings receives the warnings of a resume that had to skip a damaged checkpoint (the
+// damaged file and the one used instead); nil silences them.
+var Warnings io.Writer = os.Stderr
+
+// warn writes a warning line to [Warnings].
+func warn(msg string) {
+	if msg != "" && Warnings != nil {
+		fmt.Fprintln(Warnings, "warning: "+msg)
 	}
+}
+
+// metaRecord is the safetensors metadata key holding a checkpoint's record (kind, step,
+// config, extra), so that any checkpoint file can be resumed without latest.json.
+const metaRecord = "checkpoint"
+
+// LoadCheckpoint reads the newest intact checkpoint of dir: the one latest.json names, or,
+// when that file is damaged (truncated, unreadable) or latest.json itself is, the newest
+// other ckpt-*.safetensors that loads. A fallback is reported in the returned checkpoint's
+// Warning (naming the damaged file and the one used); when every checkpoint is damaged the
+// error lists them all.
+func LoadCheckpoint(dir string) (*Checkpoint, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "ckpt-*.safetensors"))
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
-	var rec latestRecord
-	if err := json.Unmarshal(data, &rec); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: corrupt %s (%v): delete the directory to start over", dir, latestFile, err)
+	sort.Sort(sort.Reverse(sort.StringSlice(files))) // newest first (zero-padded steps)
+	var rec *latestRecord
+	var damaged []string
+	data, err := os.ReadFile(filepath.Join(dir, latestFile))
+	switch {
+	case os.IsNotExist(err):
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+		}
+	case err != nil:
+		damaged = append(damaged, fmt.Sprintf("%s (%v)", filepath.Join(dir, latestFile), err))
+	default:
+		var r latestRecord
+		if err := json.Unmarshal(data, &r); err != nil {
+			damaged = append(damaged, fmt.Sprintf("%s (corrupt: %v)", filepath.Join(dir, latestFile), err))
+			break
+		}
+		if r.Version != CheckpointVersion {
+			return nil, fmt.Errorf("checkpoint %s: layout version %d, this build reads version %d", dir, r.Version, CheckpointVersion)
+		}
+		if r.File == "" || strings.ContainsAny(r.File, `/\`) {
+			damaged = append(damaged, fmt.Sprintf("%s (names no valid file)", filepath.Join(dir, latestFile)))
+			break
+		}
+		rec = &r
+		// The file latest.json names is tried first, then the others, newest first.
+		named := filepath.Join(dir, r.File)
+		rest := []string{named}
+		for _, f := range files {
+			if f != named {
+				rest = append(rest, f)
+			}
+		}
+		files = rest
 	}
-	if rec.Version != CheckpointVersion {
-		return nil, fmt.Errorf("checkpoint %s: layout version %d, this build reads version %d", dir, rec.Version, CheckpointVersion)
+	for _, f := range files {
+		ck, err := loadCheckpointFile(f, rec)
+		if err != nil {
+			damaged = append(damaged, fmt.Sprintf("%s (%v)", f, err))
+			continue
+		}
+		if len(damaged) > 0 {
+			ck.Warning = fmt.Sprintf("damaged checkpoint %s; using %s (step %d) instead", strings.Join(damaged, ", "), f, ck.Step)
+		}
+		return ck, nil
 	}
-	if rec.File == "" || strings.ContainsAny(rec.File, `/\`) {
-		return nil, fmt.Errorf("checkpoint %s: %s names no valid file", dir, latestFile)
+	if len(damaged) == 0 {
+		return nil, fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
 	}
-	set, _, err := params.Load(filepath.Join(dir, rec.File))
+	return nil, fmt.Errorf("checkpoint %s: every checkpoint is damaged: %s: delete the directory to start over", dir, strings.Join(damaged, ", "))
+}
+
+// loadCheckpointFile reads one checkpoint file. Its record comes from its own metadata, or,
+// for files written before the record was stored there, from latest.json's record (the
+// configuration of a run does not change; the step comes from the file).
+func loadCheckpointFile(path string, rec *latestRecord) (*Checkpoint, error) {
+	set, meta, err := params.Load(path)
 	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		return nil, err
 	}
-	ck := rec.Checkpoint
-	ck.Tensors = set
+	var ck Checkpoint
+	if raw, ok := meta[metaRecord]; ok {
+		if err := json.Unmarshal([]byte(raw), &ck); err != nil {
+			return nil, fmt.Errorf("corrupt %q metadata: %v", metaRecord, err)
+		}
+	} else {
+		if rec == nil {
+			return nil, fmt.Errorf("no %q metadata and no readable %s", metaRecord, latestFile)
+		}
+		ck = rec.Checkpoint
+		if filepath.Base(path) != rec.File {
+			step, err := strconv.Atoi(meta["step"])
+			if err != nil {
+				return nil, fmt.Errorf("no step in its metadata")
+			}
+			ck.Step, ck.Extra = step, nil
+		}
+	}
+	ck.Tensors, ck.File = set, path
 	return &ck, nil
 }

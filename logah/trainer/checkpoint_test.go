@@ -3,6 +3,7 @@ package trainer
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,15 +53,84 @@ func TestCorruptCheckpointIsAClearError(t *testing.T) {
 	if err := SaveCheckpoint(dir, testCheckpoint(7, 1), 1); err != nil {
 		t.Fatal(err)
 	}
-	// Truncate the tensor file.
+	// Truncate the tensor file: no intact checkpoint is left.
 	f := filepath.Join(dir, "ckpt-000000007.safetensors")
 	data, _ := os.ReadFile(f)
 	os.WriteFile(f, data[:len(data)-3], 0o644)
-	if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "checkpoint") {
+	if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "every checkpoint is damaged") || !strings.Contains(err.Error(), "ckpt-000000007.safetensors") {
 		t.Fatalf("truncated tensors: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, latestFile), []byte("{not json"), 0o644)
-	if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "corrupt latest.json") {
+	if _, err := LoadCheckpoint(dir); err == nil || !strings.Contains(err.Error(), "latest.json (corrupt") || !strings.Contains(err.Error(), "ckpt-000000007.safetensors") {
 		t.Fatalf("corrupt pointer: %v", err)
+	}
+}
+
+// A truncated newest checkpoint falls back to the newest intact one, with a warning naming
+// both files.
+func TestDamagedLatestCheckpointFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	for step := 1; step <= 3; step++ {
+		ck := testCheckpoint(step, float32(step))
+		ck.Extra = map[string]float64{"best": float64(step)}
+		if err := SaveCheckpoint(dir, ck, 3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	truncate := func(step int) {
+		f := filepath.Join(dir, fmt.Sprintf("ckpt-%09d.safetensors", step))
+		data, _ := os.ReadFile(f)
+		os.WriteFile(f, data[:len(data)/2], 0o644)
+	}
+	truncate(3)
+	ck, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := ck.Tensors.Get("param/w")
+	if ck.Step != 2 || w.Float32s()[0] != 2 || ck.Kind != "finetune" || !sameJSON(ck.Config, json.RawMessage(`{"lr":0.001}`)) || ck.Extra["best"] != 2 {
+		t.Fatalf("fallback loaded step %d, w %v, kind %q, config %s, extra %v", ck.Step, w.Float32s(), ck.Kind, ck.Config, ck.Extra)
+	}
+	if !strings.Contains(ck.Warning, "ckpt-000000003.safetensors") || !strings.Contains(ck.Warning, "ckpt-000000002.safetensors (step 2)") {
+		t.Fatalf("warning %q", ck.Warning)
+	}
+
+	// latest.json gone bad too: the files carry their own records.
+	os.WriteFile(filepath.Join(dir, latestFile), []byte("{not json"), 0o644)
+	if ck, err = LoadCheckpoint(dir); err != nil || ck.Step != 2 || !strings.Contains(ck.Warning, latestFile) {
+		t.Fatalf("corrupt pointer: %+v %v", ck, err)
+	}
+
+	truncate(2)
+	truncate(1)
+	_, err = LoadCheckpoint(dir)
+	if err == nil || !strings.Contains(err.Error(), "every checkpoint is damaged") {
+		t.Fatalf("all damaged: %v", err)
+	}
+	for step := 1; step <= 3; step++ {
+		if name := fmt.Sprintf("ckpt-%09d.safetensors", step); !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+// Checkpoint files written before they carried their own record take it from latest.json.
+func TestFallbackToCheckpointWithoutRecord(t *testing.T) {
+	dir := t.TempDir()
+	old := testCheckpoint(4, 4)
+	if err := params.Save(filepath.Join(dir, "ckpt-000000004.safetensors"), old.Tensors, map[string]string{"kind": "finetune", "step": "4"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := SaveCheckpoint(dir, testCheckpoint(6, 6), 2); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "ckpt-000000006.safetensors")
+	os.WriteFile(f, []byte("x"), 0o644)
+	ck, err := LoadCheckpoint(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := ck.Tensors.Get("param/w"); ck.Step != 4 || w.Float32s()[0] != 4 || !sameJSON(ck.Config, json.RawMessage(`{"lr":0.001}`)) {
+		t.Fatalf("loaded step %d config %s", ck.Step, ck.Config)
 	}
 }

@@ -3,7 +3,11 @@ package trainer
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/logah-go/logah/logah/backend"
@@ -88,10 +92,44 @@ func TestFineTuneResumeIsExact(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("expected an interruption, got %v", err)
 	}
+	// A copy of the run whose newest checkpoint (step 5) is truncated resumes from the one before (step 4, an epoch end).
+	damaged := cfg
+	damaged.OutDir = t.TempDir()
+	copyDir(t, cfg.OutDir, damaged.OutDir)
+	latest := filepath.Join(damaged.OutDir, "ckpt", "ckpt-000000005.safetensors")
+	data, err := os.ReadFile(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(latest, data[:len(data)/2], 0o644)
+
 	resumed, err := FineTune(context.Background(), backend, tinyViT, init, newTask(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	var warnings strings.Builder
+	Warnings = &warnings
+	defer func() { Warnings = os.Stderr }()
+	firstStep := 0
+	fromEarlier, err := FineTune(context.Background(), backend, tinyViT, init, newTask(), damaged, func(p Progress) {
+		if firstStep == 0 {
+			firstStep = p.Step
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if firstStep != 5 {
+		t.Errorf("resume past a damaged step-5 checkpoint started at step %d, want 5", firstStep)
+	}
+	if w := warnings.String(); !strings.Contains(w, "ckpt-000000005.safetensors") || !strings.Contains(w, "ckpt-000000004.safetensors (step 4)") {
+		t.Errorf("warning %q does not name the damaged and the used checkpoint", w)
+	}
+	if d, err := params.MaxAbsError(fromEarlier.Params, whole.Params); err != nil || d != 0 {
+		t.Errorf("run resumed from the earlier checkpoint differs: max |Δparam| %g %v", d, err)
+	}
+
 	diff, err := params.MaxAbsError(resumed.Params, whole.Params)
 	if err != nil {
 		t.Fatal(err)
@@ -129,5 +167,27 @@ func TestFineTuneGPT2PerplexityFalls(t *testing.T) {
 	}
 	if p0, p1 := res.Records[0].Values["perplexity"], res.Final["perplexity"]; !(p1 < p0/4) {
 		t.Fatalf("perplexity %g → %g", p0, p1)
+	}
+}
+
+// copyDir copies the regular files of src (recursively) into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/logah-go/logah/logah/params"
 )
 
-// GHNFromCheckpoint rebuilds the hypernetwork of the latest checkpoint of a train-ghn output
+// GHNFromCheckpoint rebuilds the hypernetwork of the newest intact checkpoint of a train-ghn output
 // directory (runDir/ckpt): useful to use a run that was stopped before it wrote
 // ghn.safetensors, or an intermediate state. Unused tensors (placeholders) are zeros.
 func GHNFromCheckpoint(runDir string, backend compute.Backend) (*ghn.GHN, int, error) {
@@ -19,6 +19,7 @@ func GHNFromCheckpoint(runDir string, backend compute.Backend) (*ghn.GHN, int, e
 	if err != nil {
 		return nil, 0, err
 	}
+	warn(ck.Warning)
 	if ck.Kind != "ghn" {
 		return nil, 0, fmt.Errorf("%s: a %q checkpoint, not a hypernetwork's", runDir, ck.Kind)
 	}

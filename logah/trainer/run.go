@@ -37,6 +37,7 @@ func openRun(kind, outDir string, resume bool, config json.RawMessage, st *Stepp
 		case err != nil:
 			return nil, err
 		default:
+			warn(ck.Warning)
 			if ck.Kind != kind || !sameJSON(ck.Config, config) {
 				return nil, fmt.Errorf("resume: %s was written by a run with another configuration: use a new output directory or the same settings", r.ckptDir)
 			}
