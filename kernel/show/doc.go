@@ -1,5 +1,5 @@
 // Package show displays LoGAH objects in notebooks: computational graphs, parameter tables
-// with statistics and histograms, training curves updated in place, progress lines and
+// with statistics and histograms, singular-value spectra of weights side by side, training curves updated in place, progress lines and
 // results tables.
 //
 // Everything is self-contained HTML and SVG (no JavaScript, no CDN), so it renders in an
