@@ -35,6 +35,23 @@
 // place, so a crash never leaves a partial file under the final name. [Save] and [Load] handle
 // a whole [Set].
 //
+// # Model directories
+//
+// [WriteModel] writes a model in a [Format]: a bare safetensors file, a Hugging Face GPT-2
+// directory ([FormatHF]: model.safetensors, config.json with the architecture's GPT2Config
+// ([NewHFGPT2Config]) and generation_config.json) or a torchvision ViT directory
+// ([FormatTorchvision]: model.safetensors and vit_args.json, [NewTorchvisionViTArgs]). In Python:
+//
+//	model = transformers.GPT2LMHeadModel.from_pretrained(dir)
+//
+//	m = torchvision.models.VisionTransformer(**json.load(open(f"{dir}/vit_args.json")))
+//	m.load_state_dict(safetensors.torch.load_file(f"{dir}/model.safetensors"), strict=True)
+//
+// (torchvision hard-codes 3 input channels: a "channels" entry must be popped and conv_proj
+// replaced by nn.Conv2d(channels, hidden_dim, patch_size, patch_size) first.)
+// [ResolveModelFile] reads such a directory back: it checks config.json / vit_args.json against
+// the architecture, naming the first field that differs, and returns its model.safetensors.
+//
 // # Initialisation
 //
 // [Init] draws the parameters of an arch.ViT or arch.GPT2 from the distributions PyTorch uses at

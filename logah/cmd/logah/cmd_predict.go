@@ -11,6 +11,7 @@ import (
 	"github.com/logah-go/logah/internal/procmem"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/ghn"
+	"github.com/logah-go/logah/logah/params"
 )
 
 func init() {
@@ -24,7 +25,8 @@ func cmdPredict(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	ghnPath := fs.String("ghn", "", "hypernetwork: a train-ghn/convert output directory, a .safetensors or an authors' .pt checkpoint")
 	archFlag := fs.String("arch", "", "model name (gpt2-large, vit-s, …) or a JSON config file")
-	out := fs.String("out", "", "output .safetensors file (PyTorch names: load_state_dict works directly)")
+	out := fs.String("out", "", "output: a .safetensors file (PyTorch names: load_state_dict works directly), or a directory with --format hf/torchvision")
+	format := fs.String("format", "safetensors", "safetensors (one file), hf (GPT-2: a Hugging Face directory for GPT2LMHeadModel.from_pretrained) or torchvision (ViT: model.safetensors + vit_args.json)")
 	seed := fs.Uint64("seed", 1, "seed of the ViT class-token noise slot")
 	connect := fs.Bool("connect-lm-head", false, "GPT-2: build the graph with ln_f → lm_head (deviation from the reference)")
 	pos, err := parseInterspersed(fs, args)
@@ -36,6 +38,10 @@ func cmdPredict(args []string, stdout io.Writer) error {
 	}
 	if *ghnPath == "" || *archFlag == "" || *out == "" {
 		return usageErrorf("--ghn, --arch and --out are required")
+	}
+	f, err := params.ParseFormat(*format)
+	if err != nil {
+		return usageErrorf("--format: %v", err)
 	}
 	a, err := archFromFlag(*archFlag)
 	if err != nil {
@@ -54,7 +60,11 @@ func cmdPredict(args []string, stdout io.Writer) error {
 		return fmt.Errorf("--ghn: %w", err)
 	}
 	defer model.Close()
-	rep, err := model.PredictToFile(a, *out, ghn.PredictOptions{Seed: *seed, ConnectLMHead: *connect})
+	var rep ghn.FileReport
+	err = params.WriteModel(a, f, *out, func(path string) (err error) {
+		rep, err = model.PredictToFile(a, path, ghn.PredictOptions{Seed: *seed, ConnectLMHead: *connect})
+		return err
+	})
 	if err != nil {
 		return err
 	}
