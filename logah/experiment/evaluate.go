@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/trainer"
 )
 
@@ -60,6 +61,9 @@ func Evaluate(backend compute.Backend, e Evaluation, progress func(string)) (*Ev
 	}
 	if _, err := os.Stat(e.Params); err != nil {
 		return nil, fmt.Errorf("evaluate: parameters: %w", err)
+	}
+	if _, err := params.ResolveModelFile(e.Arch, e.Params); err != nil { // a directory's config, before the data
+		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if e.Batch <= 0 {
 		return nil, fmt.Errorf("evaluate: batch must be positive, got %d", e.Batch)

@@ -18,9 +18,15 @@ import (
 // not once as a parameter set and again as tensors, and running the network does not copy
 // them to the backend again. It is [EvalWeights] for files, and the way to load big models.
 //
-// Every parameter of a must be in the file with its shape; extra tensors are ignored. The
+// Every parameter of a must be in the file with its shape; extra tensors are ignored. path
+// may also be a directory of params.WriteModel's formats (a Hugging Face GPT-2 directory:
+// config.json, checked against a, and model.safetensors; see params.ResolveModelFile). The
 // caller owns the tensors (FinalizeAll them to free memory early).
 func LoadEvalWeights(backend compute.Backend, a arch.Arch, path string) (map[string]*tensors.Tensor, error) {
+	path, err := params.ResolveModelFile(a, path)
+	if err != nil {
+		return nil, err
+	}
 	f, err := params.Open(path)
 	if err != nil {
 		return nil, err
