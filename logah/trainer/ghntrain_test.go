@@ -2,6 +2,9 @@ package trainer
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/logah-go/logah/logah/backend"
@@ -74,7 +77,7 @@ func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
 	cfg := smallGHN()
 	init, _ := ghn.Init(cfg, 1)
 	tc := DefaultGHNTrain("")
-	tc.Archs, tc.Steps, tc.OutDir = []arch.Arch{tinyViT}, 3, t.TempDir()
+	tc.Archs, tc.Steps, tc.OutDir, tc.CheckpointEvery = []arch.Arch{tinyViT}, 3, t.TempDir(), 1
 	res, err := TrainGHN(context.Background(), backend.MustDefault(), cfg, init, task, tc, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -90,5 +93,25 @@ func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
 	b, _ := g.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
 	if d, err := params.MaxAbsError(a, b); err != nil || d != 0 {
 		t.Fatalf("checkpointed hypernetwork predicts differently: %g %v", d, err)
+	}
+
+	// With the step-3 checkpoint truncated, the step-2 one is used, and the warning says so.
+	f := filepath.Join(tc.OutDir, "ckpt", "ckpt-000000003.safetensors")
+	data, _ := os.ReadFile(f)
+	os.WriteFile(f, data[:len(data)-100], 0o644)
+	var warnings strings.Builder
+	Warnings = &warnings
+	defer func() { Warnings = os.Stderr }()
+	if _, step, err = GHNFromCheckpoint(tc.OutDir, backend.MustDefault()); err != nil || step != 2 {
+		t.Fatalf("damaged step 3: step %d, %v", step, err)
+	}
+	if w := warnings.String(); !strings.Contains(w, "ckpt-000000003.safetensors") || !strings.Contains(w, "ckpt-000000002.safetensors (step 2)") {
+		t.Errorf("warning %q", w)
+	}
+	// Every checkpoint damaged: a clear error.
+	f = filepath.Join(tc.OutDir, "ckpt", "ckpt-000000002.safetensors")
+	os.WriteFile(f, []byte("no"), 0o644)
+	if _, _, err = GHNFromCheckpoint(tc.OutDir, backend.MustDefault()); err == nil || !strings.Contains(err.Error(), "every checkpoint is damaged") {
+		t.Errorf("all damaged: %v", err)
 	}
 }
