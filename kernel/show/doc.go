@@ -1,6 +1,6 @@
 // Package show displays LoGAH objects in notebooks: computational graphs, parameter tables
-// with statistics and histograms, singular-value spectra of weights side by side, training curves updated in place, progress lines and
-// results tables.
+// with statistics and histograms, singular-value spectra of weights side by side, training
+// curves updated in place, progress lines and results tables.
 //
 // Everything is self-contained HTML and SVG (no JavaScript, no CDN), so it renders in an
 // offline browser and survives `jupyter nbconvert --to html`.
