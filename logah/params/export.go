@@ -204,10 +204,10 @@ func WriteModel(a arch.Arch, f Format, out string, writeTensors func(path string
 	return nil
 }
 
-// ResolveModelFile returns the safetensors file holding the parameters of a at path: path
-// itself when it is a file, or, for a directory written by [WriteModel] (or a Hugging Face
-// GPT-2 directory), its model.safetensors after checking that its config.json (GPT-2) or
-// vit_args.json (ViT) describes a; a mismatch names the field, e.g. "config.json n_layer 12,
+// ResolveModelFile returns the file holding the parameters of a at path: path itself when it
+// is a file, or, for a directory written by [WriteModel] (or a Hugging Face GPT-2 directory),
+// its model.safetensors (else its pytorch_model.bin, a PyTorch state dict: read it with
+// [OpenModel]) after checking that its config.json (GPT-2) or vit_args.json (ViT) describes a; a mismatch names the field, e.g. "config.json n_layer 12,
 // the architecture gpt2(L4 …) has 4".
 func ResolveModelFile(a arch.Arch, path string) (string, error) {
 	st, err := os.Stat(path)
@@ -226,7 +226,11 @@ func ResolveModelFile(a arch.Arch, path string) (string, error) {
 	}
 	model := filepath.Join(path, ModelFile)
 	if _, err := os.Stat(model); err != nil {
-		return "", fmt.Errorf("%s: a directory without %s", path, ModelFile)
+		bin := filepath.Join(path, TorchModelFile)
+		if _, err := os.Stat(bin); err == nil {
+			return bin, nil
+		}
+		return "", fmt.Errorf("%s: a directory without %s (or %s)", path, ModelFile, TorchModelFile)
 	}
 	return model, nil
 }

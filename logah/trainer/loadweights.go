@@ -12,7 +12,7 @@ import (
 	"github.com/logah-go/logah/logah/params"
 )
 
-// LoadEvalWeights reads the parameters of a from a safetensors file into tensors ready for
+// LoadEvalWeights reads the parameters of a from a safetensors or PyTorch file into tensors ready for
 // [Task.Evaluate] and the nets package, one tensor at a time and straight into the backend's
 // shared buffers where the backend has them (the Go backend does): the weights are held once,
 // not once as a parameter set and again as tensors, and running the network does not copy
@@ -20,14 +20,11 @@ import (
 //
 // Every parameter of a must be in the file with its shape; extra tensors are ignored. path
 // may also be a directory of params.WriteModel's formats (a Hugging Face GPT-2 directory:
-// config.json, checked against a, and model.safetensors; see params.ResolveModelFile). The
-// caller owns the tensors (FinalizeAll them to free memory early).
+// config.json, checked against a, and model.safetensors or pytorch_model.bin) or a PyTorch
+// state dict file (.bin, .pt, .pth); see params.OpenModel. The caller owns the tensors
+// (FinalizeAll them to free memory early).
 func LoadEvalWeights(backend compute.Backend, a arch.Arch, path string) (map[string]*tensors.Tensor, error) {
-	path, err := params.ResolveModelFile(a, path)
-	if err != nil {
-		return nil, err
-	}
-	f, err := params.Open(path)
+	f, err := params.OpenModel(a, path)
 	if err != nil {
 		return nil, err
 	}

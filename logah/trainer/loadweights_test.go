@@ -56,3 +56,35 @@ func TestLoadEvalWeightsMatchesEvalWeights(t *testing.T) {
 		t.Errorf("a file without %s: %v", name, err)
 	}
 }
+
+// TestLoadEvalWeightsTorchStateDict reads a torch.save state dict (params/testdata/torch, a
+// torchvision-style ViT) and the same values saved as safetensors: the tensors are equal.
+func TestLoadEvalWeightsTorchStateDict(t *testing.T) {
+	a := arch.ViT{ImageSize: 8, Channels: 1, Patch: 4, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 3}
+	pth := filepath.Join("..", "params", "testdata", "torch", "vit_tiny_state_dict.pth")
+	set, err := params.LoadModel(a, pth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := filepath.Join(t.TempDir(), "m.safetensors")
+	if err := params.Save(st, set, nil); err != nil {
+		t.Fatal(err)
+	}
+	want, err := LoadEvalWeights(backend.MustDefault(), a, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadEvalWeights(backend.MustDefault(), a, pth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) || len(got) != len(a.Params()) {
+		t.Fatalf("%d tensors, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		g := got[name]
+		if g == nil || !slices.Equal(tensors.MustCopyFlatData[float32](g), tensors.MustCopyFlatData[float32](w)) || !g.Shape().Equal(w.Shape()) {
+			t.Errorf("%s differs", name)
+		}
+	}
+}

@@ -20,7 +20,7 @@ func init() {
 func cmdEval(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	archFlag := fs.String("arch", "", "model name (vit-mini, gpt2-large, …) or a JSON config file")
-	paramsPath := fs.String("params", "", "the parameters: a .safetensors file with PyTorch names, or a Hugging Face GPT-2 directory (config.json + model.safetensors, as predict --format hf writes)")
+	paramsPath := fs.String("params", "", "the parameters, with PyTorch names: a .safetensors file, a PyTorch state dict (.bin/.pt/.pth, torch.save), or a Hugging Face GPT-2 directory (config.json + model.safetensors or pytorch_model.bin; predict --format hf writes one)")
 	df := addDataFlags(fs)
 	batch := fs.Int("batch", 0, "evaluation batch (default: 64 images, or 1 sequence of the GPT-2's context)")
 	maxEval := fs.Int("max-eval", 0, "test images, or validation batches for text, to evaluate (0: all)")

@@ -27,7 +27,7 @@ func init() {
 func cmdFinetune(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("finetune", flag.ContinueOnError)
 	config := fs.String("arch", "", "model name (vit-s, gpt2, …) or a JSON config file")
-	initFrom := fs.String("init", "random", "initialisation: random, or a .safetensors file with PyTorch names, or a Hugging Face GPT-2 directory (config.json + model.safetensors)")
+	initFrom := fs.String("init", "random", "initialisation: random, or parameters with PyTorch names: a .safetensors file, a PyTorch state dict (.bin/.pt/.pth, torch.save), or a Hugging Face GPT-2 directory (config.json + model.safetensors or pytorch_model.bin)")
 	df := addDataFlags(fs)
 	epochs := fs.Int("epochs", 1, "epochs of training")
 	steps := fs.Int("steps", 0, "exact number of steps (overrides --epochs)")
@@ -63,13 +63,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	if *initFrom == "random" {
 		init, err = params.Init(a, *seed)
 	} else {
-		var file string
-		if file, err = params.ResolveModelFile(a, *initFrom); err == nil {
-			init, _, err = params.Load(file)
-		}
-		if err == nil {
-			err = init.CheckArch(a)
-		}
+		init, err = params.LoadModel(a, *initFrom)
 	}
 	if err != nil {
 		return fmt.Errorf("--init %s: %w", *initFrom, err)
