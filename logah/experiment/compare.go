@@ -26,6 +26,10 @@ import (
 type Init struct {
 	Name string
 	GHN  *ghn.GHN
+	// Params, when set, is a parameter file or directory used as is for every architecture
+	// (which it must fit): a safetensors file, a Hugging Face or torchvision directory, or a
+	// torch.save state dict (see params.LoadModel).
+	Params string
 }
 
 // Comparison fine-tunes every architecture from every initialisation with every seed, with
@@ -289,9 +293,12 @@ func WriteRuns(path string, runs []Run) error {
 func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in Init, seed uint64, progress func(RunProgress)) (Run, error) {
 	var init *params.Set
 	var err error
-	if in.GHN != nil {
+	switch {
+	case in.GHN != nil:
 		init, err = in.GHN.Predict(a, ghn.PredictOptions{Seed: seed})
-	} else {
+	case in.Params != "":
+		init, err = params.LoadModel(a, in.Params)
+	default:
 		init, err = params.Init(a, seed)
 	}
 	if err != nil {
@@ -431,14 +438,21 @@ func (c Comparison) BudgetLabel() string {
 	}
 }
 
-// ParseInit reads "random" or "NAME=PATH" (a hypernetwork to open with open).
+// ParseInit reads "random", "NAME=PATH" (a hypernetwork to open with open) or
+// "NAME=params:PATH" (parameters used as they are: a file or directory params.LoadModel reads).
 func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, error) {
 	name, path, isGHN := strings.Cut(spec, "=")
 	if !isGHN {
 		if name != "random" {
-			return Init{}, fmt.Errorf("--init %q: use random or NAME=HYPERNETWORK", spec)
+			return Init{}, fmt.Errorf("--init %q: use random, NAME=HYPERNETWORK or NAME=params:FILE", spec)
 		}
 		return Init{Name: name}, nil
+	}
+	if file, ok := strings.CutPrefix(path, "params:"); ok {
+		if _, err := os.Stat(file); err != nil {
+			return Init{}, fmt.Errorf("--init %s: %w", spec, err)
+		}
+		return Init{Name: name, Params: file}, nil
 	}
 	g, err := open(path)
 	if err != nil {

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,52 @@ func TestEvaluateRefusesTheWrongFile(t *testing.T) {
 	e.MaxEval = 1
 	if _, err := Evaluate(backend.MustDefault(), e, nil); err == nil || !strings.Contains(err.Error(), "transformer.wte.weight") {
 		t.Errorf("a ViT's file for a GPT-2: %v", err)
+	}
+}
+
+// TestCompareFromAParameterFile checks NAME=params:PATH: the file's parameters are the
+// initialisation, as they are (its first evaluation equals Evaluate on the file, and differs from
+// the random run's); a missing file is refused.
+func TestCompareFromAParameterFile(t *testing.T) {
+	needFashionMNIST(t)
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	set, err := params.Init(small, 1) // what "random" draws for seed 1 …
+	if err != nil {
+		t.Fatal(err)
+	}
+	bias, err := set.Get("heads.head.bias")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bias.Float32s()[3] = 2 // … with a head that prefers class 3
+	path := filepath.Join(t.TempDir(), "init.safetensors")
+	if err := params.Save(path, set, nil); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := ParseInit("file=params:"+path, nil)
+	if err != nil || fromFile.Params != path || fromFile.GHN != nil {
+		t.Fatalf("ParseInit: %+v, %v", fromFile, err)
+	}
+	if _, err := ParseInit("file=params:"+path+".missing", nil); err == nil || !strings.Contains(err.Error(), ".missing") {
+		t.Errorf("missing parameter file: %v", err)
+	}
+	c := DefaultComparison()
+	c.Archs, c.Inits = []arch.Arch{small}, []Init{{Name: "random"}, fromFile}
+	c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = 1, 2, 64, 100, 16
+	runs, err := Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[1].Init != "file" {
+		t.Fatalf("runs %+v", runs)
+	}
+	e := DefaultEvaluation(small, path)
+	e.MaxEval = 100
+	direct, err := Evaluate(backend.MustDefault(), e, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(runs[1].Initial["loss"]-direct.Metrics["loss"]) > 1e-6 || runs[1].Initial["loss"] == runs[0].Initial["loss"] {
+		t.Errorf("initial loss from the file %v, Evaluate on it %v, random %v", runs[1].Initial["loss"], direct.Metrics["loss"], runs[0].Initial["loss"])
 	}
 }

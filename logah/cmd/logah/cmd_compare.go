@@ -29,7 +29,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	var inits, archFlags stringList
 	fs.Var(&archFlags, "arch", "model name, JSON config, or a JSON list of configs such as train-ghn's held_out.json (repeatable)")
-	fs.Var(&inits, "init", "random, or NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt) (repeatable)")
+	fs.Var(&inits, "init", "random, NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt), or NAME=params:PATH (parameters used as they are: .safetensors, a Hugging Face/torchvision directory, a torch.save state dict) (repeatable)")
 	df := addDataFlags(fs)
 	fs.IntVar(&c.Seeds, "seeds", c.Seeds, "seeds per (architecture, initialisation)")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "fine-tuning epochs")
