@@ -85,9 +85,9 @@ func LoadModel(a arch.Arch, path string) (*Set, error) {
 	defer r.Close()
 	s := NewSet()
 	for _, p := range a.Params() {
-		n := 1
-		for _, d := range p.Shape {
-			n *= d
+		n, err := numElements(p.Name, p.Shape)
+		if err != nil {
+			return nil, err
 		}
 		data := make([]float32, n)
 		if err := r.ReadFloat32Into(p.Name, p.Shape, data); err != nil {
