@@ -10,14 +10,15 @@ import (
 // Kind names the family of a target network.
 type Kind string
 
-// The two kinds of target network.
+// The kinds of target network.
 const (
-	KindViT  Kind = "vit"
-	KindGPT2 Kind = "gpt2"
+	KindViT   Kind = "vit"
+	KindGPT2  Kind = "gpt2"
+	KindLlama Kind = "llama"
 )
 
-// Arch is a validated-on-demand description of a target network. Both implementations ([ViT],
-// [GPT2]) are comparable structs, so an Arch value can key a map (for example a cache of compiled
+// Arch is a validated-on-demand description of a target network. Its implementations ([ViT],
+// [GPT2], [Llama]) are comparable structs, so an Arch value can key a map (for example a cache of compiled
 // graphs: two equal Arch values always describe the same network).
 type Arch interface {
 	// Kind tells which family the network belongs to.
@@ -27,7 +28,7 @@ type Arch interface {
 	// Validate reports the first problem of the configuration, naming the field and the fix.
 	Validate() error
 	// Params is the ordered table of parameters, named and shaped as the PyTorch library names
-	// them (torchvision for ViT, Hugging Face for GPT-2), in named_parameters() order.
+	// them (torchvision for ViT, Hugging Face for GPT-2 and Llama), in named_parameters() order.
 	Params() []ParamSpec
 }
 
@@ -40,12 +41,12 @@ const (
 	RoleLinear         Role = iota // weight of nn.Linear / HF Conv1D / MultiheadAttention in_proj
 	RoleConv                       // weight of the ViT patch convolution (Conv2d)
 	RoleBias                       // bias of a linear or convolution layer
-	RoleNormWeight                 // LayerNorm weight (gain)
+	RoleNormWeight                 // LayerNorm or RMSNorm weight (gain)
 	RoleNormBias                   // LayerNorm bias
-	RoleEmbedding                  // nn.Embedding table (GPT-2 wte, wpe)
+	RoleEmbedding                  // nn.Embedding table (GPT-2 wte, wpe; Llama embed_tokens)
 	RolePosEmbedding               // ViT positional embedding (1, S, D)
 	RoleClassToken                 // ViT class token (1, 1, D): not predicted by the hypernetwork
-	RoleClassifier                 // classification weight (ViT heads.head.weight, GPT-2 lm_head)
+	RoleClassifier                 // classification weight (ViT heads.head.weight, GPT-2 / Llama lm_head)
 	RoleClassifierBias             // classification bias (ViT heads.head.bias)
 )
 
@@ -101,7 +102,8 @@ type kindProbe struct {
 }
 
 // ParseJSON reads a configuration written as JSON. The object must have a "kind" field
-// ("vit" or "gpt2"); the other fields are those of [ViT] or [GPT2] (see their json tags).
+// ("vit", "gpt2" or "llama"); the other fields are those of [ViT], [GPT2] or [Llama] (see their
+// json tags).
 // Unknown fields are an error (a typo must not silently fall back to a default), and the
 // result is validated.
 func ParseJSON(data []byte) (Arch, error) {
@@ -126,10 +128,17 @@ func ParseJSON(data []byte) (Arch, error) {
 		}
 		err = decodeStrict(data, &g)
 		a = g.GPT2
+	case KindLlama:
+		var l struct {
+			Kind Kind `json:"kind"`
+			Llama
+		}
+		err = decodeStrict(data, &l)
+		a = l.Llama
 	case "":
-		return nil, fmt.Errorf(`arch config: missing field "kind": add "kind": "vit" or "kind": "gpt2"`)
+		return nil, fmt.Errorf(`arch config: missing field "kind": add "kind": "vit", "gpt2" or "llama"`)
 	default:
-		return nil, fmt.Errorf(`arch config: unknown kind %q: use "vit" or "gpt2"`, probe.Kind)
+		return nil, fmt.Errorf(`arch config: unknown kind %q: use "vit", "gpt2" or "llama"`, probe.Kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("arch config (%s): %w", probe.Kind, err)
@@ -165,6 +174,11 @@ func MarshalJSON(a Arch) ([]byte, error) {
 			Kind Kind `json:"kind"`
 			GPT2
 		}{KindGPT2, v})
+	case Llama:
+		return json.Marshal(struct {
+			Kind Kind `json:"kind"`
+			Llama
+		}{KindLlama, v})
 	default:
 		return nil, fmt.Errorf("arch: cannot marshal %T", a)
 	}

@@ -101,6 +101,8 @@ func DepthWidth(a Arch) (depth, width int) {
 		return v.Depth, v.Width
 	case GPT2:
 		return v.Layers, v.Width
+	case Llama:
+		return v.Layers, v.Width
 	}
 	return 0, 0
 }
@@ -198,6 +200,47 @@ func drawGPTsMini(r *rand.Rand) Arch {
 	return GPT2{Layers: layers, Width: w, Heads: 4, Inner: 4 * w, Vocab: MiniVocab, Context: 128}
 }
 
+// drawLlamas1K draws one member of the authors' Llama generator (llama_generator.py): the
+// Llama-3.1-8B config (128,256 tokens, θ = 5·10⁵, llama3 RoPE scaling, untied) with 3–9 layers;
+// 6–9 layers take 4 heads and 4–5 layers 6 heads of width 16–32 (step 2), 3 layers 8 heads of
+// width 8–16; hidden = heads·head width, intermediate 4·hidden, key/value heads = heads. Like
+// the generator, draws over 50 M parameters are rejected and drawn again.
+func drawLlamas1K(r *rand.Rand) Arch {
+	base, _ := Named("llama-3.1-8b")
+	for {
+		l := base.(Llama)
+		l.Layers = 3 + r.IntN(7)
+		var headWidths []int
+		switch {
+		case l.Layers > 5:
+			l.Heads, headWidths = 4, steps(16, 32, 2)
+		case l.Layers > 3:
+			l.Heads, headWidths = 6, steps(16, 32, 2)
+		default:
+			l.Heads, headWidths = 8, steps(8, 16, 2)
+		}
+		l.Width = l.Heads * uniform(r, headWidths)
+		l.KVHeads, l.Inner = l.Heads, 4*l.Width
+		if NumParams(l) <= Llamas1KMaxParams {
+			return l
+		}
+	}
+}
+
+// Llamas1KMaxParams is the size limit of the llamas1k generator (max_params in llama_generator.py).
+const Llamas1KMaxParams = 50_000_000
+
+// drawLlamasMini draws a small Llama: 2–4 layers, width 32–128 (step 16), 4 heads of even
+// width sharing 1, 2 or 4 key/value heads, a gated MLP of about 8/3·width (rounded up to a
+// multiple of 16, as Llama sizes its MLP), context 128, byte vocabulary, θ = 10⁴, untied.
+func drawLlamasMini(r *rand.Rand) Arch {
+	layers := 2 + r.IntN(3)
+	w := uniform(r, steps(32, 128, 16))
+	inner := (8*w/3 + 15) / 16 * 16
+	return Llama{Layers: layers, Width: w, Heads: 4, KVHeads: uniform(r, []int{1, 2, 4}), Inner: inner,
+		Vocab: MiniVocab, Context: 128, NormEps: 1e-5, RopeTheta: 10000}
+}
+
 var families = map[string]Family{
 	"vits1k": {Name: "vits1k", Description: "ViTs-1K (CIFAR, 32×32×3, patch 2|4): depth 3–9, width 128–512 by depth, the training distribution of LoGAH",
 		DefaultSize: 1000, DefaultSeed: 1, draw: drawViTs1K(false)},
@@ -209,6 +252,10 @@ var families = map[string]Family{
 		DefaultSize: 200, DefaultSeed: 1, draw: drawViTsMini},
 	"gpts-mini": {Name: "gpts-mini", Description: "CPU-scale GPT-2s: 2–4 layers, width 32–128, 4 heads, context 128, byte vocabulary",
 		DefaultSize: 200, DefaultSeed: 1, draw: drawGPTsMini},
+	"llamas1k": {Name: "llamas1k", Description: "Llamas-1K (the authors' Llama generator): Llama-3.1-8B config with 3–9 layers, width 64–192, ≤ 50 M parameters, untied",
+		DefaultSize: 1000, DefaultSeed: 1, draw: drawLlamas1K},
+	"llamas-mini": {Name: "llamas-mini", Description: "CPU-scale Llamas: 2–4 layers, width 32–128, 4 heads over 1|2|4 key/value heads, context 128, byte vocabulary",
+		DefaultSize: 200, DefaultSeed: 1, draw: drawLlamasMini},
 }
 
 // FamilyByName returns a registered family.
