@@ -62,9 +62,9 @@ var named = map[string]Arch{
 	"gpt2-large":     gpt2Size(36, 1280, 20, true),
 	"gpt2-xl":        gpt2Size(48, 1600, 25, true),
 	// CPU-scale models of the vits-mini / gpts-mini families, for quick experiments.
-	"vit-mini":      ViT{ImageSize: 28, Channels: 1, Patch: 4, Depth: 4, Width: 64, Heads: 4, MLPDim: 256, Classes: 10},
-	"gpt2-mini":     GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: MiniVocab, Context: 128},
-	"gpt2-mini-bpe": GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: GPT2Vocab, Context: 128},
+	"vit-mini":       ViT{ImageSize: 28, Channels: 1, Patch: 4, Depth: 4, Width: 64, Heads: 4, MLPDim: 256, Classes: 10},
+	"gpt2-mini":      GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: MiniVocab, Context: 128},
+	"gpt2-mini-bpe":  GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: GPT2Vocab, Context: 128},
 	"llama-2-7b":     llama2Like(32, 4096, 32, 32, 11008, 4096),
 	"tinyllama-1.1b": llama2Like(22, 2048, 32, 4, 5632, 2048),
 	"llama-3.1-8b":   llama3Like(32, 4096, 32, 8, 14336, 8, false),
