@@ -40,6 +40,19 @@ type fixtureGraph struct {
 		Vocab      int    `json:"vocab"`
 		NPositions int    `json:"n_positions"`
 		Tied       bool   `json:"tied"`
+		// Llama (graphs_llama.json).
+		NKVHead     int     `json:"n_kv_head"`
+		Inter       int     `json:"intermediate"`
+		MaxPos      int     `json:"max_position_embeddings"`
+		Eps         float64 `json:"rms_norm_eps"`
+		Theta       float64 `json:"rope_theta"`
+		RopeScaling *struct {
+			Factor   float64 `json:"factor"`
+			Low      float64 `json:"low_freq_factor"`
+			High     float64 `json:"high_freq_factor"`
+			Original int     `json:"original_max_position_embeddings"`
+			Type     string  `json:"rope_type"`
+		} `json:"rope_scaling"`
 	} `json:"config"`
 	NNodes        int           `json:"n_nodes"`
 	VECutoff      int           `json:"ve_cutoff"`
@@ -53,10 +66,11 @@ type fixtureGraph struct {
 	NVirtual      int           `json:"n_virtual_edges"`
 }
 
-// loadFixtureGraphs reads graphs.json, produced by the authors' graph builder.
-func loadFixtureGraphs(t *testing.T) (map[string]fixtureGraph, []string) {
+// loadFixtureGraphs reads a graph file produced by the authors' graph builder (graphs.json or
+// graphs_llama.json).
+func loadFixtureGraphs(t *testing.T, file string) (map[string]fixtureGraph, []string) {
 	t.Helper()
-	data, err := os.ReadFile(fixtures.Path(t, "graphs.json"))
+	data, err := os.ReadFile(fixtures.Path(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +86,15 @@ func loadFixtureGraphs(t *testing.T) (map[string]fixtureGraph, []string) {
 
 func (fg fixtureGraph) arch() arch.Arch {
 	c := fg.Config
+	if c.Kind == "llama" {
+		l := arch.Llama{Layers: c.NLayer, Width: c.D, Heads: c.NHead, KVHeads: c.NKVHead, Inner: c.Inter, Vocab: c.Vocab,
+			Context: c.MaxPos, NormEps: c.Eps, RopeTheta: c.Theta, Tied: c.Tied}
+		if r := c.RopeScaling; r != nil {
+			l.RopeScaling = arch.RopeScaling{Type: r.Type, Factor: r.Factor, LowFreqFactor: r.Low, HighFreqFactor: r.High,
+				OriginalContext: r.Original}
+		}
+		return l
+	}
 	if c.Kind == "vit" {
 		return arch.ViT{ImageSize: c.Image, Channels: c.Channels, Patch: c.Patch, Depth: c.Depth, Width: c.D,
 			Heads: c.Heads, MLPDim: c.MLP, Classes: c.NumClasses}
@@ -80,57 +103,83 @@ func (fg fixtureGraph) arch() arch.Arch {
 		Context: c.NPositions, Tied: c.Tied}
 }
 
-// TestGraphsMatchReference reproduces every graph of the authors' builder exactly: ops, names,
-// shapes, flags, edges, the full adjacency matrix with virtual edges, degrees and distances.
+// TestGraphsMatchReference reproduces every ViT and GPT-2 graph of the authors' builder exactly:
+// ops, names, shapes, flags, edges, the full adjacency matrix with virtual edges, degrees and
+// distances.
 func TestGraphsMatchReference(t *testing.T) {
-	graphs, vocab := loadFixtureGraphs(t)
+	graphs, vocab := loadFixtureGraphs(t, "graphs.json")
+	checkVocabulary(t, vocab)
+	if len(graphs) != 6 {
+		t.Fatalf("expected 6 reference graphs, got %d", len(graphs))
+	}
+	for name, fg := range graphs {
+		t.Run(name, func(t *testing.T) { checkGraph(t, fg) })
+	}
+}
+
+// TestLlamaGraphsMatchReference reproduces the reference's three Llama graphs (Graph_LLM's
+// is_llama branch: tied, untied with grouped-query attention and Llama-3 RoPE, a 2-layer tied
+// one) exactly, as TestGraphsMatchReference does for ViT and GPT-2.
+func TestLlamaGraphsMatchReference(t *testing.T) {
+	graphs, vocab := loadFixtureGraphs(t, "graphs_llama.json")
+	checkVocabulary(t, vocab)
+	if len(graphs) != 3 {
+		t.Fatalf("expected 3 reference Llama graphs, got %d", len(graphs))
+	}
+	for name, fg := range graphs {
+		t.Run(name, func(t *testing.T) { checkGraph(t, fg) })
+	}
+}
+
+func checkVocabulary(t *testing.T, vocab []string) {
+	t.Helper()
+	if len(vocab) != NumOps {
+		t.Errorf("reference vocabulary has %d ops, we have %d", len(vocab), NumOps)
+	}
 	for i, name := range vocab {
 		if Op(i).String() != name {
 			t.Errorf("op %d: %s, reference %s", i, Op(i), name)
 		}
 	}
-	if len(graphs) != 6 {
-		t.Fatalf("expected 6 reference graphs, got %d", len(graphs))
+}
+
+// checkGraph builds the fixture's architecture and compares everything the reference recorded.
+func checkGraph(t *testing.T, fg fixtureGraph) {
+	g, err := Build(fg.arch(), Options{VirtualEdgeCutoff: fg.VECutoff})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, fg := range graphs {
-		t.Run(name, func(t *testing.T) {
-			g, err := Build(fg.arch(), Options{VirtualEdgeCutoff: fg.VECutoff})
-			if err != nil {
-				t.Fatal(err)
+	if g.N() != fg.NNodes {
+		t.Fatalf("N = %d, want %d", g.N(), fg.NNodes)
+	}
+	for i, fn := range fg.Nodes {
+		n := g.Nodes[i]
+		param := ""
+		if fn.ParamName != nil {
+			param = *fn.ParamName
+		}
+		if int(n.Op) != fn.OpID || n.Op.String() != fn.Op || n.Param != param ||
+			!slices.Equal(n.Shape, fn.ParamShape) || !slices.Equal(n.GraphShape, fn.GraphShape) ||
+			n.LastWeight != fn.LastWeight || n.LastBias != fn.LastBias ||
+			n.AlsoPredicts != fn.AlsoPredicts || n.TiedTo != fn.TiedTo {
+			t.Errorf("node %d: got %+v, want %+v", i, n, fn)
+		}
+	}
+	if !slices.Equal(g.Edges, fg.Edges) {
+		t.Errorf("edges:\n got %v\nwant %v", g.Edges, fg.Edges)
+	}
+	for i, row := range fg.A {
+		for j, want := range row {
+			if got := g.At(i, j); got != want {
+				t.Fatalf("A[%d,%d] = %d, want %d", i, j, got, want)
 			}
-			if g.N() != fg.NNodes {
-				t.Fatalf("N = %d, want %d", g.N(), fg.NNodes)
-			}
-			for i, fn := range fg.Nodes {
-				n := g.Nodes[i]
-				param := ""
-				if fn.ParamName != nil {
-					param = *fn.ParamName
-				}
-				if int(n.Op) != fn.OpID || n.Op.String() != fn.Op || n.Param != param ||
-					!slices.Equal(n.Shape, fn.ParamShape) || !slices.Equal(n.GraphShape, fn.GraphShape) ||
-					n.LastWeight != fn.LastWeight || n.LastBias != fn.LastBias ||
-					n.AlsoPredicts != fn.AlsoPredicts || n.TiedTo != fn.TiedTo {
-					t.Errorf("node %d: got %+v, want %+v", i, n, fn)
-				}
-			}
-			if !slices.Equal(g.Edges, fg.Edges) {
-				t.Errorf("edges:\n got %v\nwant %v", g.Edges, fg.Edges)
-			}
-			for i, row := range fg.A {
-				for j, want := range row {
-					if got := g.At(i, j); got != want {
-						t.Fatalf("A[%d,%d] = %d, want %d", i, j, got, want)
-					}
-				}
-			}
-			if !slices.Equal(g.InDegree, fg.InDegree) || !slices.Equal(g.OutDegree, fg.OutDegree) ||
-				!slices.Equal(g.InputDist, fg.InputDistance) {
-				t.Errorf("degrees/distances differ")
-			}
-			if g.MaxDistance() != fg.MaxA || g.NumVirtualEdges() != fg.NVirtual {
-				t.Errorf("max A %d (want %d), virtual edges %d (want %d)", g.MaxDistance(), fg.MaxA, g.NumVirtualEdges(), fg.NVirtual)
-			}
-		})
+		}
+	}
+	if !slices.Equal(g.InDegree, fg.InDegree) || !slices.Equal(g.OutDegree, fg.OutDegree) ||
+		!slices.Equal(g.InputDist, fg.InputDistance) {
+		t.Errorf("degrees/distances differ")
+	}
+	if g.MaxDistance() != fg.MaxA || g.NumVirtualEdges() != fg.NVirtual {
+		t.Errorf("max A %d (want %d), virtual edges %d (want %d)", g.MaxDistance(), fg.MaxA, g.NumVirtualEdges(), fg.NVirtual)
 	}
 }

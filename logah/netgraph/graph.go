@@ -20,9 +20,12 @@ type Node struct {
 	GraphShape []int
 	// AlsoPredicts names the LayerNorm bias an "ln" node yields together with its weight.
 	AlsoPredicts string
-	// TiedTo names the other name of a shared tensor (tied GPT-2 lm_head = transformer.wte.weight).
+	// TiedTo names the other name of a shared tensor (tied GPT-2 lm_head = transformer.wte.weight,
+	// tied Llama lm_head = model.embed_tokens.weight).
 	TiedTo string
-	// LastWeight and LastBias flag the classification layer (ViT head only).
+	// LastWeight and LastBias flag the classification layer: the reference flags node N−2 when
+	// its parameter is a *.weight and node N−1 when it is a *.bias (the ViT head; for an untied
+	// Llama it flags model.norm.weight, which the decoder keys as 1-D all the same).
 	LastWeight, LastBias bool
 	// Block is the transformer block the node belongs to, -1 for the stem before the first block
 	// and the number of blocks for the nodes after the last one.
@@ -81,7 +84,7 @@ type Options struct {
 // DefaultCutoff is the virtual-edge cut-off of the reference's on-the-fly graphs.
 const DefaultCutoff = 50
 
-// Build constructs the graph of a ViT or GPT-2.
+// Build constructs the graph of a ViT, GPT-2 or Llama.
 func Build(a arch.Arch, opts Options) (*Graph, error) {
 	if a == nil {
 		return nil, fmt.Errorf("netgraph: nil architecture")
@@ -101,6 +104,8 @@ func Build(a arch.Arch, opts Options) (*Graph, error) {
 		b.vit(v)
 	case arch.GPT2:
 		b.gpt2(v, opts.ConnectLMHead)
+	case arch.Llama:
+		b.llama(v)
 	default:
 		return nil, fmt.Errorf("netgraph: unsupported architecture %T", a)
 	}
