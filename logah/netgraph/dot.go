@@ -9,6 +9,7 @@ import (
 var opColors = map[Op]string{
 	OpInput: "#d9d9d9", OpConv: "#8ecae6", OpBias: "#ffd6a5", OpLN: "#caffbf", OpMSA: "#ffadad",
 	OpSum: "#e0e0ff", OpPosEnc: "#fdffb6", OpConcat: "#e0e0ff", OpBN: "#caffbf", OpGlobAvg: "#d0f4de",
+	OpRMSNorm: "#b5e48c", OpRotEmb: "#f1c0e8", OpGate: "#ffc6ff",
 }
 
 func opColor(o Op) string {
@@ -28,16 +29,20 @@ func (n Node) Label() string {
 }
 
 // shortName drops the module path up to the block index ("transformer.h.3.attn.c_attn.weight"
-// → "attn.c_attn.weight").
+// → "attn.c_attn.weight", "model.layers.3.self_attn.q_proj.weight" → "attn.q_proj.weight").
 func shortName(param string) string {
-	for _, prefix := range []string{"transformer.h.", "encoder.layers.encoder_layer_"} {
+	for _, prefix := range []string{"transformer.h.", "encoder.layers.encoder_layer_", "model.layers."} {
 		if rest, ok := strings.CutPrefix(param, prefix); ok {
 			if i := strings.IndexByte(rest, '.'); i >= 0 {
-				return strings.Replace(rest[i+1:], "self_attention.", "attn.", 1)
+				rest = strings.Replace(rest[i+1:], "self_attention.", "attn.", 1)
+				return strings.Replace(rest, "self_attn.", "attn.", 1)
 			}
 		}
 	}
-	return strings.TrimPrefix(strings.TrimPrefix(param, "transformer."), "encoder.")
+	for _, prefix := range []string{"transformer.", "encoder.", "model."} {
+		param = strings.TrimPrefix(param, prefix)
+	}
+	return param
 }
 
 func shapeString(s []int) string {

@@ -85,3 +85,48 @@ func TestJSONMatchesFixtureLayout(t *testing.T) {
 		t.Errorf("unexpected JSON: kind %s, n %d", back.Config.Kind, back.NNodes)
 	}
 }
+
+// svgWidth reads the width attribute of the root element.
+func svgWidth(t *testing.T, svg []byte) int {
+	t.Helper()
+	var root struct {
+		Width int `xml:"width,attr"`
+	}
+	if err := xml.Unmarshal(svg, &root); err != nil {
+		t.Fatal(err)
+	}
+	return root.Width
+}
+
+// Drawings must fit a notebook page: the widest models wrap their columns instead of running
+// past 1280 px, and a narrower page scales the drawing down (max-width) instead of cutting it.
+func TestSVGFitsNotebookPage(t *testing.T) {
+	for _, name := range []string{"vit-s", "gpt2-large", "gpt2-large-untied", "llama-3.1-8b", "llama-3.2-1b"} {
+		g := MustBuild(mustNamed(t, name), Options{})
+		svg := g.SVG()
+		wellFormed(t, svg)
+		if w := svgWidth(t, svg); w > DefaultMaxWidth {
+			t.Errorf("%s: drawing is %d px wide, more than %d", name, w, DefaultMaxWidth)
+		}
+		if !strings.Contains(string(svg), "max-width:100%") {
+			t.Errorf("%s: drawing does not scale down to narrow pages", name)
+		}
+		if w := svgWidth(t, g.SVGWith(SVGOptions{MaxWidth: 700})); w > 700 {
+			t.Errorf("%s: MaxWidth 700 gave %d px", name, w)
+		}
+	}
+}
+
+func TestSVGDrawsLlamaOps(t *testing.T) {
+	g := MustBuild(mustNamed(t, "llama-3.1-8b"), Options{})
+	s := string(g.SVG())
+	for _, want := range []string{">rmsnorm<", ">rot_emb<", ">gate<", "28 identical blocks", "block 31",
+		"conv attn.k_proj 1024×4096", "rmsnorm norm.weight 4096"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Llama-3.1-8B drawing lacks %q", want)
+		}
+	}
+	if strings.Contains(s, ">ln<") || strings.Contains(s, ">bias<") {
+		t.Error("the legend lists ops the graph does not use")
+	}
+}

@@ -12,8 +12,12 @@ type SVGOptions struct {
 	// are collapsed into one column that says how many there are. 0 selects 2; a negative value
 	// draws every block.
 	ShowBlocks int
-	// Columns is the number of columns per row before wrapping (0 selects 8).
+	// Columns is the number of columns per row before wrapping (0 selects as many as fit in
+	// MaxWidth).
 	Columns int
+	// MaxWidth is the widest drawing, in pixels, that the automatic column count may produce
+	// (0 selects 1280, a notebook page). The drawing also scales down to narrower pages.
+	MaxWidth int
 	// Title overrides the heading (default: the architecture and its counts).
 	Title string
 }
@@ -21,17 +25,27 @@ type SVGOptions struct {
 // SVG draws the graph as a self-contained SVG document (no fonts, scripts or links to fetch):
 // the stem, each transformer block and the head are columns of boxes coloured by op and
 // labelled with parameter names and shapes; real edges are drawn, residual connections as arcs;
-// virtual edges are counted in the heading. Long models are collapsed (see [SVGOptions]).
+// virtual edges are counted in the heading. Long models are collapsed and the columns wrap so
+// that the drawing fits a 1280-pixel page (see [SVGOptions]).
 func (g *Graph) SVG() []byte { return g.SVGWith(SVGOptions{}) }
 
 const (
-	boxW, boxH   = 215, 22
+	boxW, boxH   = 190, 22
 	rowGap       = 10
-	colGap       = 60
+	colGap       = 56
 	marginX      = 30
 	headerH      = 76
 	columnTitleH = 20
+	// DefaultMaxWidth is the page width drawings are fitted to: a notebook on a 1280-px screen.
+	DefaultMaxWidth = 1280
+	// labelChars is how many characters of a label fit in a box at font size 10.
+	labelChars = (boxW - 10) / 6
 )
+
+// fittingColumns is the largest number of columns whose drawing is at most maxWidth wide.
+func fittingColumns(maxWidth int) int {
+	return max(1, (maxWidth-2*marginX+colGap)/(boxW+colGap))
+}
 
 // column is one drawn column: a list of node indices (or a collapsed placeholder).
 type column struct {
@@ -39,6 +53,7 @@ type column struct {
 	nodes       []int
 	collapsed   int   // number of blocks hidden in this placeholder column
 	hiddenNodes []int // their nodes
+	blockNodes  int   // nodes of one hidden block (the placeholder's height)
 }
 
 // SVGWith is [Graph.SVG] with options.
@@ -46,8 +61,11 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 	if opts.ShowBlocks == 0 {
 		opts.ShowBlocks = 2
 	}
+	if opts.MaxWidth <= 0 {
+		opts.MaxWidth = DefaultMaxWidth
+	}
 	if opts.Columns <= 0 {
-		opts.Columns = 8
+		opts.Columns = fittingColumns(opts.MaxWidth)
 	}
 	cols := g.columns(opts.ShowBlocks)
 	maxRows := 0
@@ -82,7 +100,7 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 	}
 
 	var sb strings.Builder
-	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica,Arial,sans-serif">`+"\n", width, height, width, height)
+	fmt.Fprintf(&sb, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" style="max-width:100%%;height:auto" font-family="Helvetica,Arial,sans-serif">`+"\n", width, height, width, height)
 	sb.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>` + "\n")
 	fmt.Fprintf(&sb, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
 	title := opts.Title
@@ -92,7 +110,7 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 	fmt.Fprintf(&sb, `<text x="%d" y="24" font-size="16" font-weight="bold">%s</text>`+"\n", marginX, html.EscapeString(title))
 	fmt.Fprintf(&sb, `<text x="%d" y="44" font-size="11" fill="#444">%d nodes · %d edges · %d virtual edges (distance ≤ %d, not drawn)</text>`+"\n",
 		marginX, g.N(), len(g.Edges), g.NumVirtualEdges(), g.Cutoff)
-	writeLegend(&sb, marginX, 52) // its own line: narrow graphs have no room beside the counts
+	g.writeLegend(&sb, marginX, 52) // its own line: narrow graphs have no room beside the counts
 
 	// Column titles and collapsed placeholders.
 	for ci, c := range cols {
@@ -101,7 +119,7 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 		fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="12" font-weight="bold" fill="#333">%s</text>`+"\n", cx, cy+12, html.EscapeString(c.title))
 		if c.collapsed > 0 {
 			fmt.Fprintf(&sb, `<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="#f4f4f4" stroke="#999" stroke-dasharray="5,4"/>`+"\n",
-				cx, cy+columnTitleH, boxW, 13*(boxH+rowGap)-rowGap)
+				cx, cy+columnTitleH, boxW, c.blockNodes*(boxH+rowGap)-rowGap)
 			fmt.Fprintf(&sb, `<text x="%d" y="%d" font-size="13" text-anchor="middle" fill="#555">⋯ %d identical blocks ⋯</text>`+"\n",
 				cx+boxW/2, cy+columnTitleH+6*(boxH+rowGap), c.collapsed)
 		}
@@ -169,6 +187,7 @@ func (g *Graph) columns(show int) []column {
 			}
 			last := &cols[len(cols)-1]
 			last.hiddenNodes = append(last.hiddenNodes, byBlock[b+1]...)
+			last.blockNodes = max(last.blockNodes, len(byBlock[b+1]))
 			continue
 		}
 		cols = append(cols, column{title: fmt.Sprintf("block %d", b), nodes: byBlock[b+1]})
@@ -190,21 +209,34 @@ func nodeTooltip(n Node) string {
 	return s
 }
 
-// fitLabel shortens a label to the box width (about 37 characters at font size 10).
+// fitLabel shortens a label to the box width: first the ".weight" suffix goes (the op says
+// what the tensor is), then the end of the label.
 func fitLabel(n Node) string {
 	l := n.Label()
-	if r := []rune(l); len(r) > 37 {
-		return string(r[:36]) + "…"
+	if len([]rune(l)) > labelChars {
+		l = strings.Replace(l, ".weight ", " ", 1)
+	}
+	if r := []rune(l); len(r) > labelChars {
+		return string(r[:labelChars-1]) + "…"
 	}
 	return l
 }
 
-// legendOps are the ops shown in the legend, in order.
-var legendOps = []Op{OpInput, OpConv, OpBias, OpLN, OpMSA, OpSum, OpPosEnc}
+// legendOps are the ops a legend may show, in order; a graph's legend shows those it uses.
+var legendOps = []Op{OpInput, OpConv, OpBias, OpLN, OpRMSNorm, OpMSA, OpRotEmb, OpGate, OpSum, OpPosEnc}
 
-func writeLegend(sb *strings.Builder, x, y int) {
-	for i, o := range legendOps {
+func (g *Graph) writeLegend(sb *strings.Builder, x, y int) {
+	used := map[Op]bool{}
+	for _, n := range g.Nodes {
+		used[n.Op] = true
+	}
+	i := 0
+	for _, o := range legendOps {
+		if !used[o] {
+			continue
+		}
 		lx := x + i*70
+		i++
 		fmt.Fprintf(sb, `<rect x="%d" y="%d" width="12" height="12" rx="2" fill="%s" stroke="#666"/><text x="%d" y="%d" font-size="10">%s</text>`+"\n",
 			lx, y, opColor(o), lx+16, y+10, o)
 	}
