@@ -32,6 +32,19 @@ type Arch interface {
 	Params() []ParamSpec
 }
 
+// LM is a causal language model (GPT-2 or Llama): token ids in, next-token logits out.
+type LM interface {
+	Arch
+	// VocabSize is the number of token ids (the rows of the embedding).
+	VocabSize() int
+	// ContextLen is the longest sequence the model takes (GPT-2's positions, Llama's
+	// max_position_embeddings).
+	ContextLen() int
+	// WithContext returns the model with another context length (GPT-2: the wpe table changes
+	// size; Llama: only the limit changes).
+	WithContext(n int) LM
+}
+
 // Role says what a parameter tensor is, which decides how it is initialised, drawn in a
 // graph and decoded by a hypernetwork.
 type Role int

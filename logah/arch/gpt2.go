@@ -29,6 +29,15 @@ func (g GPT2) String() string {
 	return fmt.Sprintf("gpt2(L%d D%d H%d I%d V%d T%d %s)", g.Layers, g.Width, g.Heads, g.Inner, g.Vocab, g.Context, tie)
 }
 
+// VocabSize implements [LM].
+func (g GPT2) VocabSize() int { return g.Vocab }
+
+// ContextLen implements [LM].
+func (g GPT2) ContextLen() int { return g.Context }
+
+// WithContext implements [LM].
+func (g GPT2) WithContext(n int) LM { g.Context = n; return g }
+
 // HeadDim is the width of one attention head.
 func (g GPT2) HeadDim() int { return g.Width / g.Heads }
 

@@ -71,6 +71,15 @@ func (l Llama) String() string {
 		l.Vocab, l.Context, tie, rope)
 }
 
+// VocabSize implements [LM].
+func (l Llama) VocabSize() int { return l.Vocab }
+
+// ContextLen implements [LM].
+func (l Llama) ContextLen() int { return l.Context }
+
+// WithContext implements [LM].
+func (l Llama) WithContext(n int) LM { l.Context = n; return l }
+
 // HeadDim is the width of one attention head (query, key and value alike).
 func (l Llama) HeadDim() int { return l.Width / l.Heads }
 
