@@ -54,8 +54,8 @@
 //
 // # Initialisation
 //
-// [Init] draws the parameters of an arch.ViT or arch.GPT2 from the distributions PyTorch uses at
-// construction ([InitRuleFor] says which):
+// [Init] draws the parameters of an arch.ViT, arch.GPT2 or arch.Llama from the distributions
+// PyTorch uses at construction ([InitRuleFor] says which):
 //
 //	torchvision VisionTransformer
 //	  class_token                      zeros
@@ -73,6 +73,11 @@
 //	  attn.c_proj and mlp.c_proj       normal(std=0.02/√(2·n_layer))
 //	  biases                           zeros
 //	  LayerNorm weight, bias           ones, zeros
+//
+//	Hugging Face LlamaForCausalLM
+//	  embed_tokens, q/k/v/o_proj,      normal(std=0.02)
+//	  gate/up/down_proj, lm_head
+//	  RMSNorm weights                  ones
 //
 // The values are deterministic in the seed (math/rand/v2 PCG, one stream per tensor keyed by
 // its name) but are not the numbers torch.manual_seed would produce: the distributions match,

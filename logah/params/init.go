@@ -59,15 +59,18 @@ func (r InitRule) ExpectedStd() float64 {
 
 // InitRuleFor returns the rule PyTorch applies to parameter p of architecture a at
 // construction: torchvision's VisionTransformer for [arch.ViT], Hugging Face's GPT2LMHeadModel
-// for [arch.GPT2] (see the package documentation for the table).
+// for [arch.GPT2] and LlamaForCausalLM for [arch.Llama] (see the package documentation for the
+// table).
 func InitRuleFor(a arch.Arch, p arch.ParamSpec) (InitRule, error) {
 	switch v := a.(type) {
 	case arch.ViT:
 		return vitRule(v, p)
 	case arch.GPT2:
 		return gpt2Rule(v, p)
+	case arch.Llama:
+		return llamaRule(v, p)
 	}
-	return InitRule{}, fmt.Errorf("params: no initialiser for architecture %T (%v): use arch.ViT or arch.GPT2", a, a)
+	return InitRule{}, fmt.Errorf("params: no initialiser for architecture %T (%v): use arch.ViT, arch.GPT2 or arch.Llama", a, a)
 }
 
 // Init returns freshly initialised parameters for a, named, shaped and ordered as a.Params(),

@@ -78,7 +78,8 @@ func TestInitRules(t *testing.T) {
 // exactly, random tensors by sample mean and standard deviation (tolerances of about five
 // standard errors) and by range.
 func TestInitStatistics(t *testing.T) {
-	for _, a := range []arch.Arch{vitD2, gptB2, arch.GPT2{Layers: 1, Width: 32, Heads: 2, Inner: 64, Vocab: 100, Context: 16, Tied: true}} {
+	for _, a := range []arch.Arch{vitD2, gptB2, arch.GPT2{Layers: 1, Width: 32, Heads: 2, Inner: 64, Vocab: 100, Context: 16, Tied: true},
+		llamaGQA, llamaTied} {
 		s, err := Init(a, 7)
 		if err != nil {
 			t.Fatal(err)
@@ -169,7 +170,7 @@ func TestInitErrors(t *testing.T) {
 	_, err = Init(nil, 1)
 	wantErr(t, err, "nil architecture")
 	_, err = InitRuleFor(fakeArch{}, arch.ParamSpec{})
-	wantErr(t, err, "no initialiser", "arch.ViT or arch.GPT2")
+	wantErr(t, err, "no initialiser", "arch.ViT, arch.GPT2 or arch.Llama")
 	stop := 0
 	err = InitEach(vitD2, 1, func(*Tensor) error {
 		if stop++; stop == 3 {
