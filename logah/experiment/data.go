@@ -66,12 +66,13 @@ func (d Data) Images(v arch.ViT, maxTrain int) (train, test *datasets.Images, er
 	return train, test, nil
 }
 
-// TextTask tokenises the corpus for the GPT-2 g: blocks of g.Context tokens, batches of
-// batch, shuffled with seed, with the given dropout during training and at most maxEval
-// validation batches per evaluation (0: all).
-func (d Data) TextTask(g arch.GPT2, batch int, seed uint64, dropout float64, maxEval int) (*trainer.TextTask, error) {
+// TextTask tokenises the corpus for the language model g (GPT-2 or Llama): blocks of
+// g.ContextLen() tokens, batches of batch, shuffled with seed, with the given dropout during
+// training (GPT-2 only: Llama has none) and at most maxEval validation batches per evaluation
+// (0: all).
+func (d Data) TextTask(g arch.LM, batch int, seed uint64, dropout float64, maxEval int) (*trainer.TextTask, error) {
 	if !d.IsText() {
-		return nil, fmt.Errorf("data: a GPT-2 needs --data text, not %s", d.Name)
+		return nil, fmt.Errorf("data: a language model (%s) needs --data text, not %s", g.Kind(), d.Name)
 	}
 	tokName := d.Tokenizer
 	if tokName == "" {
@@ -81,8 +82,8 @@ func (d Data) TextTask(g arch.GPT2, batch int, seed uint64, dropout float64, max
 	if err != nil {
 		return nil, err
 	}
-	if tok.VocabSize() > g.Vocab {
-		return nil, fmt.Errorf("tokenizer %s has %d tokens but %s has vocab %d: use a matching tokenizer or vocab", tokName, tok.VocabSize(), g, g.Vocab)
+	if tok.VocabSize() > g.VocabSize() {
+		return nil, fmt.Errorf("tokenizer %s has %d tokens but %s has vocab %d: use a matching tokenizer or vocab", tokName, tok.VocabSize(), g, g.VocabSize())
 	}
 	var corpus *text.Corpus
 	if d.Text != "" {
@@ -97,11 +98,11 @@ func (d Data) TextTask(g arch.GPT2, batch int, seed uint64, dropout float64, max
 	if tokName == "gpt2" {
 		sep = append(sep, text.GPT2EOT)
 	}
-	train, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Train, sep...), batch, g.Context, seed)
+	train, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Train, sep...), batch, g.ContextLen(), seed)
 	if err != nil {
 		return nil, err
 	}
-	valid, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Valid, sep...), batch, g.Context, seed)
+	valid, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Valid, sep...), batch, g.ContextLen(), seed)
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +117,12 @@ type TaskOptions struct {
 	MaxTrain int
 	// MaxEval caps evaluation: test images, or validation batches for text (0: all).
 	MaxEval int
-	// Dropout is GPT-2's dropout during training (text only).
+	// Dropout is GPT-2's dropout during training (GPT-2 only).
 	Dropout float64
 }
 
 // Task prepares the training task of a: an image classification task for a ViT, language
-// modelling for a GPT-2.
+// modelling for a GPT-2 or a Llama.
 func (d Data) Task(a arch.Arch, o TaskOptions) (trainer.Task, error) {
 	switch s := a.(type) {
 	case arch.ViT:
@@ -130,7 +131,7 @@ func (d Data) Task(a arch.Arch, o TaskOptions) (trainer.Task, error) {
 			return nil, err
 		}
 		return trainer.NewImageTask(train, test, o.Batch, o.Seed, trainer.ImageTaskOptions{MaxEvalExamples: o.MaxEval})
-	case arch.GPT2:
+	case arch.LM:
 		return d.TextTask(s, o.Batch, o.Seed, o.Dropout, o.MaxEval)
 	default:
 		return nil, fmt.Errorf("no task for %s", a)

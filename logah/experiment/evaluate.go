@@ -29,7 +29,7 @@ type Evaluation struct {
 // sequences are a whole context long), all of the test set.
 func DefaultEvaluation(a arch.Arch, paramsPath string) Evaluation {
 	e := Evaluation{Arch: a, Params: paramsPath, Data: DefaultData(), Batch: 64}
-	if _, ok := a.(arch.GPT2); ok {
+	if _, ok := a.(arch.LM); ok {
 		e.Data.Name, e.Batch = "text", 1
 	}
 	return e

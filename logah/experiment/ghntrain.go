@@ -16,7 +16,8 @@ import (
 
 // GHNTraining is one hypernetwork training run: `logah train-ghn` with its flags.
 type GHNTraining struct {
-	// Family is the architecture family sampled (vits-mini, vits1k, gpts-mini, gpts1k, …).
+	// Family is the architecture family sampled (vits-mini, vits1k, gpts-mini, gpts1k,
+	// llamas-mini, llamas1k, …).
 	Family string
 	Data   Data
 	// Size is "tiny" (LoGAH-Tiny: hid 64, 3 layers, 8 heads, r 32) or a JSON config file.
@@ -100,9 +101,9 @@ func (s GHNTraining) task() (trainer.Task, error) {
 			return nil, fmt.Errorf("family %s: %w", s.Family, err)
 		}
 		return t, nil
-	case arch.GPT2:
+	case arch.LM:
 		if s.Context > 0 {
-			a.Context = s.Context
+			a = a.WithContext(s.Context)
 		}
 		return s.Data.TextTask(a, s.Batch, s.Seed, 0.1, s.MaxEval/100+1)
 	default:

@@ -85,7 +85,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 			return err
 		}
 		task = it
-	case arch.GPT2:
+	case arch.LM:
 		spec, err := df.spec()
 		if err != nil {
 			return err
