@@ -37,12 +37,13 @@
 //
 // # Model directories
 //
-// [WriteModel] writes a model in a [Format]: a bare safetensors file, a Hugging Face GPT-2
-// directory ([FormatHF]: model.safetensors, config.json with the architecture's GPT2Config
-// ([NewHFGPT2Config]) and generation_config.json) or a torchvision ViT directory
-// ([FormatTorchvision]: model.safetensors and vit_args.json, [NewTorchvisionViTArgs]). In Python:
+// [WriteModel] writes a model in a [Format]: a bare safetensors file, a Hugging Face GPT-2 or
+// Llama directory ([FormatHF]: model.safetensors, config.json with the architecture's
+// GPT2Config ([NewHFGPT2Config]) or LlamaConfig ([NewHFLlamaConfig]) and
+// generation_config.json) or a torchvision ViT directory ([FormatTorchvision]:
+// model.safetensors and vit_args.json, [NewTorchvisionViTArgs]). In Python:
 //
-//	model = transformers.GPT2LMHeadModel.from_pretrained(dir)
+//	model = transformers.AutoModelForCausalLM.from_pretrained(dir)  # GPT-2 or Llama
 //
 //	m = torchvision.models.VisionTransformer(**json.load(open(f"{dir}/vit_args.json")))
 //	m.load_state_dict(safetensors.torch.load_file(f"{dir}/model.safetensors"), strict=True)
@@ -51,6 +52,8 @@
 // replaced by nn.Conv2d(channels, hidden_dim, patch_size, patch_size) first.)
 // [ResolveModelFile] reads such a directory back: it checks config.json / vit_args.json against
 // the architecture, naming the first field that differs, and returns its model.safetensors.
+// [LlamaFromHFConfig] turns a published Llama config.json (transformers 4.43 LlamaConfig, with
+// its defaults for absent keys) into an arch.Llama.
 //
 // # Initialisation
 //

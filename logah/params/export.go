@@ -11,15 +11,15 @@ import (
 	"github.com/logah-go/logah/logah/arch"
 )
 
-// Format is the layout of a written model: a bare safetensors file, a Hugging Face GPT-2
-// directory or a torchvision ViT directory (see [WriteModel]).
+// Format is the layout of a written model: a bare safetensors file, a Hugging Face GPT-2 or
+// Llama directory or a torchvision ViT directory (see [WriteModel]).
 type Format string
 
 const (
 	// FormatSafetensors is one .safetensors file with PyTorch names.
 	FormatSafetensors Format = "safetensors"
-	// FormatHF is a Hugging Face GPT-2 directory: model.safetensors, config.json (the
-	// GPT2Config of the architecture) and generation_config.json; GPT-2 only.
+	// FormatHF is a Hugging Face directory: model.safetensors, config.json (the GPT2Config
+	// or LlamaConfig of the architecture) and generation_config.json; GPT-2 and Llama only.
 	FormatHF Format = "hf"
 	// FormatTorchvision is a directory with model.safetensors and vit_args.json (the
 	// arguments of torchvision.models.VisionTransformer); ViT only.
@@ -43,7 +43,7 @@ func ParseFormat(s string) (Format, error) {
 	case FormatSafetensors, FormatHF, FormatTorchvision:
 		return f, nil
 	}
-	return "", fmt.Errorf("unknown format %q: use safetensors, hf (GPT-2) or torchvision (ViT)", s)
+	return "", fmt.Errorf("unknown format %q: use safetensors, hf (GPT-2, Llama) or torchvision (ViT)", s)
 }
 
 // HFGPT2Config is the config.json of a Hugging Face GPT2LMHeadModel: every argument of
@@ -145,11 +145,12 @@ func ModelPath(f Format, out string) string {
 
 // WriteModel writes the model a in format f at out. writeTensors writes the safetensors file
 // (a.Params() names and shapes, metadata "format": "pt") at the path it is given, e.g. a
-// closure around ghn's PredictToFile or [Save]. For FormatHF (GPT-2 only) out is a directory
-// that receives model.safetensors, config.json and generation_config.json, loadable with
+// closure around ghn's PredictToFile or [Save]. For FormatHF (GPT-2 and Llama) out is a
+// directory that receives model.safetensors, config.json ([NewHFGPT2Config],
+// [NewHFLlamaConfig]) and generation_config.json, loadable with
 //
-//	from transformers import GPT2LMHeadModel
-//	model = GPT2LMHeadModel.from_pretrained(out)
+//	from transformers import AutoModelForCausalLM  # GPT2LMHeadModel or LlamaForCausalLM
+//	model = AutoModelForCausalLM.from_pretrained(out)
 //
 // For FormatTorchvision (ViT only) out is a directory with model.safetensors and
 // vit_args.json:
@@ -167,12 +168,19 @@ func WriteModel(a arch.Arch, f Format, out string, writeTensors func(path string
 	case FormatSafetensors:
 		return writeTensors(out)
 	case FormatHF:
-		g, ok := a.(arch.GPT2)
-		if !ok {
-			return fmt.Errorf("format hf is for GPT-2 models, not %s (use torchvision or safetensors)", a)
+		switch m := a.(type) {
+		case arch.GPT2:
+			eot := HFEndOfText(m)
+			files = map[string]any{HFConfigFile: NewHFGPT2Config(m), HFGenerationFile: HFGenerationConfig{eot, eot}}
+		case arch.Llama:
+			if err := m.Validate(); err != nil {
+				return err
+			}
+			bos, eos := HFLlamaSpecialTokens(m)
+			files = map[string]any{HFConfigFile: NewHFLlamaConfig(m), HFGenerationFile: HFGenerationConfig{bos, eos}}
+		default:
+			return fmt.Errorf("format hf is for GPT-2 and Llama models, not %s (use torchvision or safetensors)", a)
 		}
-		eot := HFEndOfText(g)
-		files = map[string]any{HFConfigFile: NewHFGPT2Config(g), HFGenerationFile: HFGenerationConfig{eot, eot}}
 	case FormatTorchvision:
 		v, ok := a.(arch.ViT)
 		if !ok {
@@ -205,10 +213,11 @@ func WriteModel(a arch.Arch, f Format, out string, writeTensors func(path string
 }
 
 // ResolveModelFile returns the file holding the parameters of a at path: path itself when it
-// is a file, or, for a directory written by [WriteModel] (or a Hugging Face GPT-2 directory),
-// its model.safetensors (else its pytorch_model.bin, a PyTorch state dict: read it with
-// [OpenModel]) after checking that its config.json (GPT-2) or vit_args.json (ViT) describes a; a mismatch names the field, e.g. "config.json n_layer 12,
-// the architecture gpt2(L4 …) has 4".
+// is a file, or, for a directory written by [WriteModel] (or a Hugging Face GPT-2 or Llama
+// directory), its model.safetensors (else its pytorch_model.bin, a PyTorch state dict: read it
+// with [OpenModel]) after checking that its config.json (GPT-2, Llama) or vit_args.json (ViT)
+// describes a; a mismatch names the field, e.g. "config.json: n_layer 12, the architecture
+// gpt2(L4 …) has 4".
 func ResolveModelFile(a arch.Arch, path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil || !st.IsDir() {
@@ -217,6 +226,10 @@ func ResolveModelFile(a arch.Arch, path string) (string, error) {
 	switch a := a.(type) {
 	case arch.GPT2:
 		if err := checkHFConfig(a, filepath.Join(path, HFConfigFile)); err != nil {
+			return "", err
+		}
+	case arch.Llama:
+		if err := checkHFLlamaConfig(a, filepath.Join(path, HFConfigFile)); err != nil {
 			return "", err
 		}
 	case arch.ViT:

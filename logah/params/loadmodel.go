@@ -39,7 +39,7 @@ var stateDictKeys = []string{"state_dict", "model_state_dict", "model"}
 //     whole file (torch.save(model.state_dict(), path)) or one under "state_dict",
 //     "model_state_dict" or "model". It is read by package torchpt, which runs no code from
 //     the file. Names are those of a.Params() (torchvision's ViT and Hugging Face's GPT-2
-//     names); a DistributedDataParallel "module." prefix is dropped, and for a GPT-2 a state
+//     and Llama names); a DistributedDataParallel "module." prefix is dropped, and for a GPT-2 a state
 //     dict of GPT2Model (wte.weight, h.0.…, without "transformer.") is accepted.
 //
 // Extra tensors are ignored.
