@@ -19,8 +19,10 @@ func TestBatchEqualsAlone(t *testing.T) {
 	}{
 		{VariantViT, []string{"vit_d3_D96", "vit_d1", "vit_d2"}},
 		{VariantGPT, []string{"gpt2_b1_tied", "gpt2_b2_untied", "gpt2_b1_untied"}},
+		// Two Llamas (tied D96 and untied GQA D64, 33 and 34 nodes) beside a GPT-2.
+		{VariantGPT, []string{"llama_b2_tied", "llama_b2_gqa_untied", "gpt2_b1_untied"}},
 	} {
-		t.Run(string(tc.variant), func(t *testing.T) {
+		t.Run(string(tc.variant)+"/"+tc.names[0], func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, tc.variant)
 			m, err := New(cfg, set, nil)
 			if err != nil {

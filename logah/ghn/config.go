@@ -35,8 +35,8 @@ const (
 )
 
 // NormRule selects how raw decoder outputs are squashed before they become parameters
-// (docs/method.md §3.5, the reference's _normalize). Embedding tables (GPT-2 wte, wpe) are never
-// normalised, whatever the rule.
+// (docs/method.md §3.5, the reference's _normalize). Embedding tables (GPT-2 wte, wpe, Llama
+// embed_tokens) are never normalised, whatever the rule.
 type NormRule string
 
 // Normalisation rules.
@@ -52,7 +52,9 @@ const (
 	NormGPTHead NormRule = "gpt-head"
 	// NormGPTPaper is the paper-era GPT rule (commit 02fc68e): the NormViT scaling with the
 	// fan of the stored (in, out) Conv1D layout (the output width), and names ending in
-	// "c_proj.weight" further divided by √(2·n_layer).
+	// "c_proj.weight" further divided by √(2·n_layer). For Llama (which the paper-era code
+	// predates) the fan is the true fan-in of nn.Linear's (out, in) layout and "o_proj.weight"
+	// takes the division, as in the GPT-2 block HEAD keeps commented out.
 	NormGPTPaper NormRule = "gpt-paper"
 	// NormNone keeps the raw decoder outputs (the reference without --weight_norm).
 	NormNone NormRule = "none"

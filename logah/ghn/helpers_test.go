@@ -22,7 +22,8 @@ const (
 	atol = 1e-5
 )
 
-// fixtureArchs are the target models of graphs.json used by the parity tests.
+// fixtureArchs are the target models of graphs.json (used by the parity tests) and of
+// graphs_llama.json.
 var fixtureArchs = map[string]arch.Arch{
 	"vit_d1":         arch.ViT{ImageSize: 32, Channels: 3, Patch: 2, Depth: 1, Width: 64, Heads: 4, MLPDim: 256, Classes: 10},
 	"vit_d2":         arch.ViT{ImageSize: 32, Channels: 3, Patch: 2, Depth: 2, Width: 64, Heads: 4, MLPDim: 256, Classes: 10},
@@ -30,6 +31,13 @@ var fixtureArchs = map[string]arch.Arch{
 	"gpt2_b1_untied": arch.GPT2{Layers: 1, Width: 64, Heads: 8, Inner: 256, Vocab: 50257, Context: 1024},
 	"gpt2_b2_untied": arch.GPT2{Layers: 2, Width: 64, Heads: 8, Inner: 256, Vocab: 50257, Context: 1024},
 	"gpt2_b1_tied":   arch.GPT2{Layers: 1, Width: 64, Heads: 8, Inner: 256, Vocab: 50257, Context: 1024, Tied: true},
+	// graphs_llama.json (TestLlamaDecoderKeysMatchReference checks these against its configs).
+	"llama_b1_tied": arch.Llama{Layers: 1, Width: 64, Heads: 4, KVHeads: 4, Inner: 172, Vocab: 32000, Context: 4096,
+		NormEps: 1e-5, RopeTheta: 10000, Tied: true},
+	"llama_b2_gqa_untied": arch.Llama{Layers: 2, Width: 64, Heads: 8, KVHeads: 2, Inner: 256, Vocab: 128256, Context: 131072,
+		NormEps: 1e-5, RopeTheta: 500000, RopeScaling: arch.Llama3RopeScaling(8)},
+	"llama_b2_tied": arch.Llama{Layers: 2, Width: 96, Heads: 6, KVHeads: 3, Inner: 256, Vocab: 32000, Context: 4096,
+		NormEps: 1e-5, RopeTheta: 10000, Tied: true},
 }
 
 // loadFixtureGHN reads ghn_vit_tiny / ghn_gpt_tiny.

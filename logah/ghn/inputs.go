@@ -84,8 +84,7 @@ func NewBatchFromGraphs(cfg Config, graphs ...*netgraph.Graph) (*Batch, error) {
 			if i < g.N() {
 				node := g.Nodes[i]
 				if int(node.Op) >= cfg.NumOps() {
-					return nil, fmt.Errorf("%s: node %d has op %s (id %d) outside the %d-op vocabulary of %s",
-						g.Arch, i, node.Op, node.Op, cfg.NumOps(), cfg)
+					return nil, opOutsideVocab(cfg, g, i)
 				}
 				if node.Param != "" {
 					idx = vocab.ShapeIndices(node.Shape)
@@ -112,6 +111,20 @@ func NewBatchFromGraphs(cfg Config, graphs ...*netgraph.Graph) (*Batch, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// opOutsideVocab explains why node i of g cannot be embedded by this hypernetwork: its op id has
+// no row in the op table. The Llama ops (rmsnorm, rot_emb, gate: ids 15–17) exist only in the
+// 18-op GPT variant, so for a ViT-variant hypernetwork the message names that fix.
+func opOutsideVocab(cfg Config, g *netgraph.Graph, i int) error {
+	op := g.Nodes[i].Op
+	if cfg.Variant == VariantViT && int(op) < netgraph.NumOps {
+		return fmt.Errorf("%s: node %d has op %s (id %d), which the %d-op vocabulary of the ViT variant (%s) lacks: "+
+			"Llama graphs need the 18-op GPT variant: use a hypernetwork with Variant ghn.VariantGPT (logah init-ghn --variant gpt)",
+			g.Arch, i, op, int(op), cfg.NumOps(), cfg)
+	}
+	return fmt.Errorf("%s: node %d has op %s (id %d) outside the %d-op vocabulary of %s",
+		g.Arch, i, op, int(op), cfg.NumOps(), cfg)
 }
 
 // Len is the number of architectures.

@@ -36,11 +36,16 @@ const stdEps = 1e-7
 //   - ≥2-D, NormGPTHead: p/(std(p)+1e-7)·InitRange;
 //   - ≥2-D, NormViT / NormGPTPaper: raw when sz[0] = 1 and sz[2] ≥ 11 for ≥3-D tensors (the ViT
 //     positional embedding), else p·√(β/Π sz[1:]) with β = 1 when the tensor is ≥3-D and
-//     sz[1] = 1 or sz[2] < sz[3], β = 2 otherwise; NormGPTPaper further divides names ending
-//     in "c_proj.weight" by √(2·n_layer).
+//     sz[1] = 1 or sz[2] < sz[3], β = 2 otherwise; NormGPTPaper further divides the residual
+//     projections (GPT-2 c_proj, Llama o_proj; see residualProjection) by √(2·n_layer).
 //
-// A 3-D tensor that is not a positional embedding (impossible for ViT/GPT-2; the reference
-// would fail on sz[3]) is kept raw.
+// Llama follows the same table: embed_tokens (an nn.Embedding) stays raw, RMSNorm weights are
+// norm weights (their bias slot is never used), every projection and an untied lm_head is ≥2-D.
+// A tied Llama's or GPT-2's shared tensor comes with RoleClassifier (it sits in lm_head, a
+// Linear; see makePlan), so it is normalised like one.
+//
+// A 3-D tensor that is not a positional embedding (impossible for ViT/GPT-2/Llama; the
+// reference would fail on sz[3]) is kept raw.
 func normFor(cfg Config, a arch.Arch, name string, shape []int, role arch.Role) normOp {
 	if cfg.Norm == NormNone || role == arch.RoleEmbedding {
 		return normOp{kind: normRaw}
@@ -70,12 +75,28 @@ func normFor(cfg Config, a arch.Arch, name string, shape []int, role arch.Role) 
 		fan *= d
 	}
 	op := normOp{kind: normScale, scale: math.Sqrt(beta / float64(fan))}
-	if cfg.Norm == NormGPTPaper && strings.HasSuffix(name, "c_proj.weight") {
-		if g, ok := a.(arch.GPT2); ok {
-			op.div = math.Sqrt(2 * float64(g.Layers))
+	if cfg.Norm == NormGPTPaper {
+		if layers, ok := residualProjection(a, name); ok {
+			op.div = math.Sqrt(2 * float64(layers))
 		}
 	}
 	return op
+}
+
+// residualProjection tells whether the named tensor is a projection writing into the residual
+// stream that NormGPTPaper further divides by √(2·n_layer), and returns n_layer: a GPT-2
+// "…c_proj.weight" (attention and MLP; the paper-era rule), or a Llama "…o_proj.weight" — the
+// suffixes of the GPT-2 block that HEAD's GHN3_GPT._normalize keeps commented out, where n_layer
+// is num_hidden_layers. The paper-era code predates Llama, so the Llama case follows that block
+// (down_proj is not divided).
+func residualProjection(a arch.Arch, name string) (int, bool) {
+	switch a := a.(type) {
+	case arch.GPT2:
+		return a.Layers, strings.HasSuffix(name, "c_proj.weight")
+	case arch.Llama:
+		return a.Layers, strings.HasSuffix(name, ".o_proj.weight")
+	}
+	return 0, false
 }
 
 // tileCounts returns, per axis, how many times each index of a block of size s appears in a
