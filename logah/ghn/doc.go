@@ -1,5 +1,5 @@
 // Package ghn is the LoGAH graph hypernetwork (Zhou et al., arXiv 2405.16287) and its GHN-3
-// baseline: it reads the computational graph of a ViT or GPT-2 (logah/netgraph) and predicts
+// baseline: it reads the computational graph of a ViT, GPT-2 or Llama (logah/netgraph) and predicts
 // every parameter tensor of the network, reproducing the authors' PyTorch code (Blackzxy/LoGAH,
 // on top of facebookresearch/ppuda) to float32 round-off.
 //
@@ -51,7 +51,23 @@
 // ≥2-D: [NormViT] multiplies by √(β/fan_in) (β = 2, or 1 for ≥3-D tensors with one input
 // channel or k_h < k_w) and keeps the positional embedding raw; [NormGPTHead] (the default for
 // GPT) rescales to std 0.02; [NormGPTPaper] is the fan rule of the paper-era code with c_proj
-// weights further divided by √(2·n_layer). Embedding tables (wte, wpe) are never normalised.
+// weights further divided by √(2·n_layer). Embedding tables (wte, wpe, embed_tokens) are never
+// normalised.
+//
+// # Llama
+//
+// [VariantGPT] (the authors' GHN3_GPT at HEAD) predicts every parameter of a Hugging Face
+// LlamaForCausalLM (arch.Llama) from the graph Graph_LLM traces: its 18-op table has rows for
+// rmsnorm, rot_emb and gate (ids 15–17); the 15-op [VariantViT] refuses a Llama, naming that fix.
+// Keys follow the same min_sz rule (at d_max 256 they equal the reference's, testdata
+// graphs_llama.json); an RMSNorm weight is a (c, 0) key whose bias slot is not used, as the
+// reference skips it. Under NormGPTHead every projection and an untied lm_head is rescaled to std
+// 0.02, RMSNorm weights become 2·σ(p/2) and embed_tokens stays raw; a tied Llama's shared tensor
+// is decoded from its lm_head node and normalised as that Linear (as for tied GPT-2). Under
+// NormGPTPaper the fan is nn.Linear's fan-in and o_proj is divided by √(2·num_hidden_layers)
+// (the GPT-2 block HEAD keeps commented out names .c_proj.weight and .o_proj.weight). Every
+// matrix of Llama-3.1-8B has both sides ≥ d_max/2 at d_max 2048, so all 226 of them share one
+// key, (2048, 2048, 1, 1), and are tiled from 2048 × 2048 blocks.
 //
 // # Weights and names
 //
@@ -72,7 +88,8 @@
 // biases come from their LN nodes); a ViT's class_token is zeros (torchvision's init; it is not
 // predicted). [GHN.PredictToFile] streams a prediction into a safetensors file tensor by tensor,
 // decoding key groups in bounded chunks and cropping, normalising and tiling on the host while
-// writing, so GPT-2 Large (3.35 GB) never sits in memory.
+// writing, so GPT-2 Large (3.35 GB) or Llama-3.1-8B (16 GB in bfloat16) never sits in memory.
+// PredictOptions.DType selects float32 or bfloat16 (rounded to nearest even) tensors.
 //
 // Executors: GoMLX caches compiled graphs by input shapes only (a batch captured by a graph
 // function is not part of that key), so a [GHN] keeps one executor per (architecture batch,

@@ -111,6 +111,12 @@ type PredictOptions struct {
 	ConnectLMHead bool
 	// Raw skips the normalisation (the reference's "pre_norm" tensors).
 	Raw bool
+	// DType is the element type of the predicted tensors: "" or params.F32 for float32, or
+	// params.BF16 for bfloat16. The prediction is always computed in float32; with BF16 every
+	// value is rounded to the nearest bfloat16 (ties to even, as torch's .to(torch.bfloat16))
+	// at the end — by [GHN.PredictToFile] while it writes, so a bfloat16 file takes half the
+	// disk and the same memory. Other dtypes are refused.
+	DType params.DType
 }
 
 // ClassNoise draws the class-token noise of a ViT positional embedding: d values from
@@ -188,6 +194,10 @@ func (m *GHN) Predict(a arch.Arch, opts PredictOptions) (*params.Set, error) {
 // PredictBatch predicts several architectures with one encoder pass over their padded graphs
 // and batched decoder calls; the result for each architecture equals predicting it alone.
 func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Set, error) {
+	dt, err := opts.dtype()
+	if err != nil {
+		return nil, err
+	}
 	b, bkey, err := m.newBatch(archs, opts)
 	if err != nil {
 		return nil, err
@@ -262,6 +272,11 @@ func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Se
 			if err != nil {
 				return nil, err
 			}
+			if dt != params.F32 {
+				if t, err = t.Convert(dt); err != nil {
+					return nil, err
+				}
+			}
 			byName[name] = t
 			k++
 		}
@@ -269,7 +284,7 @@ func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Se
 		for _, s := range a.Params() {
 			t := byName[s.Name]
 			if s.Role == arch.RoleClassToken {
-				t, _ = params.NewTensor(s.Name, params.F32, s.Shape)
+				t, _ = params.NewTensor(s.Name, dt, s.Shape)
 			}
 			if err := set.Add(t); err != nil {
 				return nil, err

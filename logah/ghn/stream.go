@@ -1,14 +1,13 @@
 package ghn
 
 import (
-	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 	"github.com/gomlx/gomlx/core/tensors"
@@ -24,20 +23,29 @@ type FileReport struct {
 	Params  int64
 	// DecoderCalls is the number of executed decoder graphs (chunks of a key group).
 	DecoderCalls int
+	// DType is the element type written (F32 or BF16), Bytes the size of the file.
+	DType params.DType
+	Bytes int64
 }
 
 // streamBudget bounds the bytes of decoder output held at once by PredictToFile.
 const streamBudget = 64 << 20
 
 // PredictToFile predicts the parameters of a and streams them into a safetensors file at path
-// (float32, a.Params() order, torchvision / Hugging Face names, metadata "format": "pt"), never
+// (float32, or bfloat16 with opts.DType = params.BF16; a.Params() order, torchvision / Hugging
+// Face names, metadata "format": "pt"), never
 // holding the whole model in memory: the node embeddings are computed once, then each decoder
 // key group is decoded in chunks of at most 64 MB of output, and every tensor is cropped,
 // normalised and tiled on the host while it is written. The values equal [GHN.Predict]'s (the
-// HEAD rule's std of a tiled tensor is computed from the block and its copy counts in float64).
-// The file appears atomically when complete.
+// HEAD rule's std of a tiled tensor is computed from the block and its copy counts in float64);
+// a bfloat16 file holds them rounded to nearest even. The file appears atomically when complete.
 func (m *GHN) PredictToFile(a arch.Arch, path string, opts PredictOptions) (FileReport, error) {
 	var rep FileReport
+	dt, err := opts.dtype()
+	if err != nil {
+		return rep, err
+	}
+	rep.DType = dt
 	b, bkey, err := m.newBatch([]arch.Arch{a}, opts)
 	if err != nil {
 		return rep, err
@@ -60,7 +68,7 @@ func (m *GHN) PredictToFile(a arch.Arch, path string, opts PredictOptions) (File
 	specs := a.Params()
 	infos := make([]params.TensorInfo, len(specs))
 	for i, s := range specs {
-		infos[i] = params.TensorInfo{Name: s.Name, DType: params.F32, Shape: s.Shape}
+		infos[i] = params.TensorInfo{Name: s.Name, DType: dt, Shape: s.Shape}
 		rep.Params += s.Size()
 	}
 	archJSON, _ := arch.MarshalJSON(a)
@@ -74,7 +82,7 @@ func (m *GHN) PredictToFile(a arch.Arch, path string, opts PredictOptions) (File
 		return rep, err
 	}
 	defer w.Abort()
-	sw := newStreamWriter(w)
+	sw := newStreamWriter(w, dt)
 	defer sw.finish() // before Abort: the writer goroutine must be done with w
 
 	subs, byNode := streamPlan(m.cfg, b)
@@ -157,7 +165,13 @@ func (m *GHN) PredictToFile(a arch.Arch, path string, opts PredictOptions) (File
 	if err := sw.finish(); err != nil {
 		return rep, err
 	}
-	return rep, w.Close()
+	if err := w.Close(); err != nil {
+		return rep, err
+	}
+	if st, err := os.Stat(path); err == nil {
+		rep.Bytes = st.Size()
+	}
+	return rep, nil
 }
 
 // subGroup is a part of a decoder group whose members need the same leading (co, ci) channels
@@ -419,16 +433,12 @@ func putBlock(b []float32) {
 	}
 }
 
-// littleEndian tells whether float32 slices can be written as their memory.
-var littleEndian = func() bool {
-	x := uint16(1)
-	return *(*byte)(unsafe.Pointer(&x)) == 1
-}()
-
 // streamWriter writes tensors through a params.Writer from its own goroutine, so that writing
 // (system calls, page cache) overlaps decoding. At most a few blocks wait in its queue.
 type streamWriter struct {
 	w      *params.Writer
+	dtype  params.DType // F32 or BF16
+	buf    []byte       // encoding buffer, reused by the writer goroutine
 	jobs   chan writeJob
 	done   chan struct{}
 	failed atomic.Bool
@@ -442,15 +452,19 @@ type writeJob struct {
 	bs, ts []int
 }
 
-func newStreamWriter(w *params.Writer) *streamWriter {
-	sw := &streamWriter{w: w, jobs: make(chan writeJob, 2), done: make(chan struct{})}
+func newStreamWriter(w *params.Writer, dt params.DType) *streamWriter {
+	sw := &streamWriter{w: w, dtype: dt, jobs: make(chan writeJob, 2), done: make(chan struct{})}
 	go func() {
 		defer close(sw.done)
 		for j := range sw.jobs {
 			if sw.err != nil {
 				continue // drain
 			}
-			if err := sw.writeTiled(j.name, j.x, j.bs, j.ts); err != nil {
+			raw := encodeBlock(j.x, sw.dtype, sw.buf)
+			if sw.dtype != params.F32 || !littleEndian {
+				sw.buf = raw
+			}
+			if err := sw.writeTiled(j.name, raw, sw.dtype.Size(), j.bs, j.ts); err != nil {
 				sw.err = err
 				sw.failed.Store(true)
 			}
@@ -476,27 +490,18 @@ func (sw *streamWriter) finish() error {
 	return sw.err
 }
 
-// writeTiled writes target tensor name of shape ts, tiled from block x of shape bs:
-// out[i₀, …, i_k] = x[i₀ mod s₀, …, i_k mod s_k]. Output rows (all axes but the last) copy block
-// rows — runs of consecutive block rows in one write when the last axis is not tiled, else the
-// row's bytes repeated along the last axis.
-func (sw *streamWriter) writeTiled(name string, x []float32, bs, ts []int) error {
+// writeTiled writes target tensor name of shape ts, tiled from block raw of shape bs (encoded,
+// esz bytes an element): out[i₀, …, i_k] = x[i₀ mod s₀, …, i_k mod s_k]. Output rows (all axes
+// but the last) copy block rows — runs of consecutive block rows in one write when the last
+// axis is not tiled, else the row's bytes repeated along the last axis.
+func (sw *streamWriter) writeTiled(name string, raw []byte, esz int, bs, ts []int) error {
 	tw, err := sw.w.TensorWriter(name)
 	if err != nil {
 		return err
 	}
 	r := len(ts)
 	lastS, lastT := bs[r-1], ts[r-1]
-	var raw []byte // x as little-endian bytes
-	if littleEndian {
-		raw = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x))
-	} else {
-		raw = make([]byte, 0, 4*len(x))
-		for _, v := range x {
-			raw = binary.LittleEndian.AppendUint32(raw, math.Float32bits(v))
-		}
-	}
-	rb := 4 * lastS
+	rb := esz * lastS
 	strides := make([]int, r-1) // in rows
 	st := 1
 	for ax := r - 2; ax >= 0; ax-- {
@@ -524,7 +529,7 @@ func (sw *streamWriter) writeTiled(name string, x []float32, bs, ts []int) error
 		if lastT != lastS {
 			src := raw[row*rb : (row+1)*rb]
 			for k := 0; k < lastT; k += lastS {
-				if err := writeAll(tw, src[:4*min(lastS, lastT-k)]); err != nil {
+				if err := writeAll(tw, src[:esz*min(lastS, lastT-k)]); err != nil {
 					return err
 				}
 			}
