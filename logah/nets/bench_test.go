@@ -24,11 +24,16 @@ import (
 var (
 	benchViT  = arch.ViT{ImageSize: 28, Channels: 1, Patch: 4, Depth: 4, Width: 64, Heads: 4, MLPDim: 256, Classes: 10}
 	benchGPT2 = arch.GPT2{Layers: 4, Width: 64, Heads: 4, Inner: 256, Vocab: arch.GPT2Vocab, Context: 128}
+	// benchLlama is llama-mini with Llama 2's vocabulary: the size of benchGPT2, with grouped-query
+	// attention (4 query, 2 key/value heads).
+	benchLlama = arch.Llama{Layers: 4, Width: 64, Heads: 4, KVHeads: 2, Inner: 176, Vocab: arch.Llama2Vocab, Context: 128,
+		NormEps: 1e-5, RopeTheta: 10000}
 )
 
 const (
-	benchViTBatch  = 64
-	benchGPT2Batch = 8
+	benchViTBatch   = 64
+	benchGPT2Batch  = 8
+	benchLlamaBatch = 8
 )
 
 // BenchmarkViTTrainStep times a training-style step of a Fashion-MNIST-sized ViT (depth 4,
@@ -57,6 +62,20 @@ func BenchmarkGPT2TrainStep(b *testing.B) {
 func BenchmarkGPT2Forward(b *testing.B) {
 	tokens := tensors.FromValue(randomTokens(benchGPT2Batch, benchGPT2.Context, benchGPT2.Vocab, 1))
 	benchLogits(b, benchGPT2, tokens, benchGPT2Batch*benchGPT2.Context, "tokens/s")
+}
+
+// BenchmarkLlamaTrainStep times a training-style step of a mini Llama (4 layers, width 64,
+// 4 query and 2 key/value heads, MLP 176, context 128, batch 8, Llama 2's vocabulary of 32000,
+// untied lm_head): forward, causal LM loss and the gradient with respect to every weight.
+func BenchmarkLlamaTrainStep(b *testing.B) {
+	tokens := tensors.FromValue(randomTokens(benchLlamaBatch, benchLlama.Context, benchLlama.Vocab, 1))
+	benchStep(b, benchLlama, tokens, nil, benchLlamaBatch*benchLlama.Context, "tokens/s")
+}
+
+// BenchmarkLlamaForward times the evaluation forward pass (logits) of the same Llama.
+func BenchmarkLlamaForward(b *testing.B) {
+	tokens := tensors.FromValue(randomTokens(benchLlamaBatch, benchLlama.Context, benchLlama.Vocab, 1))
+	benchLogits(b, benchLlama, tokens, benchLlamaBatch*benchLlama.Context, "tokens/s")
 }
 
 func vitBenchInputs() (*tensors.Tensor, *tensors.Tensor) {

@@ -19,7 +19,8 @@ import (
 // in a graph function's closure is not part of that key. Keying executors by ExecKey gives each
 // architecture its own executor.
 type ExecKey struct {
-	// Arch is the architecture value ([arch.ViT] or [arch.GPT2]; both are comparable).
+	// Arch is the architecture value ([arch.ViT], [arch.GPT2] or [arch.Llama]; all are
+	// comparable).
 	Arch arch.Arch
 	// Mode names the computation, e.g. "logits", "loss", "train-step".
 	Mode string

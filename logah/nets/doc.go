@@ -1,12 +1,14 @@
 // Package nets holds differentiable forward passes of the target networks a LoGAH hypernetwork
-// predicts: Vision Transformers with torchvision's VisionTransformer semantics ([ViTForward]) and
-// GPT-2 language models with Hugging Face's GPT2LMHeadModel semantics ([GPT2Forward]).
+// predicts: Vision Transformers with torchvision's VisionTransformer semantics ([ViTForward]),
+// GPT-2 language models with Hugging Face's GPT2LMHeadModel semantics ([GPT2Forward]) and Llama
+// language models with Hugging Face's LlamaForCausalLM semantics ([LlamaForward]).
 //
 // # Weights are graph nodes
 //
 // The forward passes own no variables. Every parameter tensor is a *graph.Node in a [Weights]
 // map keyed by its PyTorch name, exactly as [arch.Arch.Params] lists it
-// ("encoder.layers.encoder_layer_0.self_attention.in_proj_weight", "transformer.h.3.mlp.c_fc.weight", …).
+// ("encoder.layers.encoder_layer_0.self_attention.in_proj_weight", "transformer.h.3.mlp.c_fc.weight",
+// "model.layers.1.self_attn.k_proj.weight", …).
 // The same code therefore runs on
 //
 //   - stored parameters fed as graph inputs (inference, evaluation, see [Logits] and [Loss]);
@@ -32,8 +34,19 @@
 // LayerNorm eps 1e-5, dropout on embeddings, attention probabilities and both residual branches
 // (training only), ln_f, and an lm_head tied to wte or separate.
 //
+// Llama (Hugging Face transformers 4.43, eager attention): embed_tokens, pre-norm blocks with
+// RMSNorm w·x·rsqrt(mean(x²)+eps) (in float32 for half-precision weights), q/k/v projections
+// stored (out, in) without biases, rotary embeddings rotating the two halves of each head
+// (rotate_half, not interleaved pairs) with cos/sin tables computed in float32 as Hugging Face
+// does from [arch.Llama.RopeInvFreq] (the llama3 rule included), grouped-query attention (each
+// key/value head repeated for consecutive query heads, repeat_kv), causal softmax(q·kᵀ/√head_dim),
+// o_proj, an MLP down(silu(gate(x))·up(x)), model.norm, and an lm_head tied to embed_tokens or
+// separate. Llama has no dropout. [Logits], [Loss] and [LossAndGradients] treat a Llama as a
+// GPT-2: tokens in, causal LM loss.
+//
 // Losses follow PyTorch: [CrossEntropy] is F.cross_entropy (batch mean, optional label
-// smoothing); [CausalLMLoss] is Hugging Face's shifted next-token loss.
+// smoothing); [CausalLMLoss] is Hugging Face's shifted next-token loss ([GPT2Loss] and
+// [LlamaLoss] compute it without the unused last position).
 //
 // # Compiled graphs
 //
@@ -57,10 +70,11 @@
 //     fused, and one gradient covers the block from the packed q|k|v projections to the
 //     concatenated heads: the three adjoints are concatenated into the packed one, where
 //     differentiating the split would pad each to the packed shape and add them;
-//   - the GPT-2 lm_head + next-token loss ([GPT2Loss]): a fused softmax instead of the generic
-//     Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N written directly, the lm_head
-//     weight gradient computed without transposing the (tokens, vocabulary) matrix, and the rows
-//     split into a few blocks whose single-threaded softmaxes run concurrently;
+//   - the lm_head + next-token loss of GPT-2 and Llama ([GPT2Loss], [LlamaLoss]): a fused
+//     softmax instead of the generic Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N
+//     written directly, the lm_head weight gradient computed without transposing the (tokens,
+//     vocabulary) matrix, and the rows split into a few blocks whose single-threaded softmaxes
+//     run concurrently;
 //   - [CausalLMLoss] on given logits uses the same fused-softmax loss;
 //   - both GELUs: the fused kernel gives the value and the gradient reuses it, instead of
 //     differentiating a decomposed copy that evaluates erf or tanh a second time (about a fifth
@@ -72,12 +86,14 @@
 //     dx = r·(dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂)), dγ = Σ dy·x̂, dβ = Σ dy, with the mean and
 //     1/σ recomputed once from x (the fused kernel does not return them): about a dozen
 //     operations on the activations instead of GoMLX's differentiation of a second, decomposed
-//     LayerNorm (about two dozen).
+//     LayerNorm (about two dozen); Llama's RMSNorm (its value from plain operations) likewise
+//     has the closed form dx = r·(dy·w − x̂·mean(dy·w·x̂)), dw = Σ dy·x̂, with
+//     r = 1/√(mean(x²)+eps) recomputed from x.
 //
 // [Linear], [LayerNorm] and [GELU] export the dense layer, LayerNorm and exact GELU with their
 // hand-written gradients for other graphs (the hypernetwork of logah/ghn uses them).
 //
-// The hand-written gradients of GELU, dense layers and LayerNorm are attached with
+// The hand-written gradients of GELU, dense layers, LayerNorm and RMSNorm are attached with
 // logah/internal/customvjp's Fused, and those of attention and the losses with its Attach:
 // neither adds anything to the forward pass but, for Attach, an identity the backend executes by
 // handing its input's buffer over (customvjp.Apply's identities, and StopGradient, copy their

@@ -16,9 +16,10 @@ import (
 // This file runs the forward passes on concrete parameter tensors (stored or predicted), with
 // one compiled graph per (architecture, mode, input shapes) kept in an [ExecCache].
 
-// Logits runs the network a (an [arch.ViT] or [arch.GPT2]) in evaluation mode on the parameter
-// tensors weights (keyed by PyTorch names, see [arch.Arch.Params]) and returns its logits:
-// (B, Classes) for a ViT on images (B, C, H, W), (B, T, Vocab) for a GPT-2 on tokens (B, T).
+// Logits runs the network a (an [arch.ViT], [arch.GPT2] or [arch.Llama]) in evaluation mode on
+// the parameter tensors weights (keyed by PyTorch names, see [arch.Arch.Params]) and returns its
+// logits: (B, Classes) for a ViT on images (B, C, H, W), (B, T, Vocab) for a GPT-2 or a Llama on
+// tokens (B, T).
 //
 // cache may be nil, in which case the graph is compiled for this call only. The caller owns the
 // returned tensor (FinalizeAll it to free memory early).
@@ -36,8 +37,8 @@ func Logits(backend compute.Backend, cache *ExecCache, a arch.Arch, weights map[
 }
 
 // Loss evaluates the network's loss in evaluation mode: the cross entropy of a ViT's logits on
-// images against labels (B) of an integer dtype, or the causal LM loss of a GPT-2 on tokens
-// (labels must then be nil: the targets are the tokens shifted by one).
+// images against labels (B) of an integer dtype, or the causal LM loss of a GPT-2 or a Llama on
+// tokens (labels must then be nil: the targets are the tokens shifted by one).
 func Loss(backend compute.Backend, cache *ExecCache, a arch.Arch, weights map[string]*tensors.Tensor,
 	inputs, labels *tensors.Tensor) (float64, error) {
 	loss, _, err := lossAndMaybeGrads(backend, cache, a, weights, inputs, labels, false)
@@ -61,7 +62,7 @@ func lossAndMaybeGrads(backend compute.Backend, cache *ExecCache, a arch.Arch, w
 			return 0, nil, fmt.Errorf("%s: loss needs labels", a)
 		}
 		args = append(args, labels)
-	case arch.GPT2:
+	case arch.GPT2, arch.Llama:
 		if labels != nil {
 			return 0, nil, fmt.Errorf("%s: the causal LM loss takes its targets from the tokens: pass nil labels", a)
 		}
@@ -82,6 +83,8 @@ func lossAndMaybeGrads(backend compute.Backend, cache *ExecCache, a arch.Arch, w
 			}
 		case arch.GPT2:
 			loss, err = GPT2Loss(cfg, w, args[0], GPT2Options{})
+		case arch.Llama:
+			loss, err = LlamaLoss(cfg, w, args[0], LlamaOptions{})
 		}
 		if err != nil || !withGrads {
 			return []*Node{loss}, err
@@ -114,6 +117,8 @@ func forward(a arch.Arch, w Weights, inputs *Node) (*Node, error) {
 		return ViTForward(cfg, w, inputs, ViTOptions{})
 	case arch.GPT2:
 		return GPT2Forward(cfg, w, inputs, GPT2Options{})
+	case arch.Llama:
+		return LlamaForward(cfg, w, inputs, LlamaOptions{})
 	}
 	return nil, fmt.Errorf("nets: unsupported architecture %T", a)
 }
@@ -129,7 +134,7 @@ func run(backend compute.Backend, cache *ExecCache, a arch.Arch, mode string, we
 		return nil, fmt.Errorf("nets: nil architecture")
 	}
 	switch a.(type) {
-	case arch.ViT, arch.GPT2:
+	case arch.ViT, arch.GPT2, arch.Llama:
 	default:
 		return nil, fmt.Errorf("nets: unsupported architecture %T", a)
 	}
