@@ -177,7 +177,7 @@ func (t *ImageTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[s
 	return map[string]float64{"loss": lossSum / float64(n), "accuracy": correct / float64(n)}, nil
 }
 
-// TextTask trains causal language models (GPT-2).
+// TextTask trains causal language models (GPT-2 or Llama).
 type TextTask struct {
 	Train, Valid *text.LMBatcher
 	// Dropout is Hugging Face's resid/embd/attn dropout during training (0.1 by default).
@@ -200,26 +200,32 @@ func (t *TextTask) TrainBatch(e, step int) []*tensors.Tensor {
 // MetricNames implements [Task].
 func (t *TextTask) MetricNames() []string { return nil }
 
-// Loss implements [Task]: Hugging Face's causal LM loss with dropout.
+// Loss implements [Task]: Hugging Face's causal LM loss (GPT-2 with its dropout, Llama without).
 func (t *TextTask) Loss(a arch.Arch, w nets.Weights, batch []*Node, rng *Node) (*Node, []*Node, *Node) {
-	g, ok := a.(arch.GPT2)
-	if !ok {
-		panic(fmt.Errorf("text task needs a GPT-2, got %s", a))
-	}
 	r := &nets.RNG{State: rng}
 	opts := nets.GPT2Options{Training: t.Dropout > 0, EmbdDropout: t.Dropout, AttnDropout: t.Dropout, ResidDropout: t.Dropout, RNG: r}
-	loss, err := nets.GPT2Loss(g, w, batch[0], opts)
+	loss, err := lmLoss(a, w, batch[0], opts)
 	if err != nil {
 		panic(err)
 	}
 	return loss, nil, r.State
 }
 
+// lmLoss is the causal LM loss of a GPT-2 (with the dropout of gpt2) or a Llama (which has none).
+func lmLoss(a arch.Arch, w nets.Weights, tokens *Node, gpt2 nets.GPT2Options) (*Node, error) {
+	switch m := a.(type) {
+	case arch.GPT2:
+		return nets.GPT2Loss(m, w, tokens, gpt2)
+	case arch.Llama:
+		return nets.LlamaLoss(m, w, tokens, nets.LlamaOptions{})
+	}
+	return nil, fmt.Errorf("text task needs a language model (GPT-2 or Llama), got %s", a)
+}
+
 // Evaluate implements [Task]: validation loss (mean over tokens) and perplexity exp(loss).
 func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error) {
-	g, ok := a.(arch.GPT2)
-	if !ok {
-		return nil, fmt.Errorf("text task needs a GPT-2, got %s", a)
+	if _, ok := a.(arch.LM); !ok {
+		return nil, fmt.Errorf("text task needs a language model (GPT-2 or Llama), got %s", a)
 	}
 	specs := a.Params()
 	if t.evals == nil {
@@ -231,7 +237,7 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 			for i, p := range specs {
 				w[p.Name] = in[i]
 			}
-			loss, err := nets.GPT2Loss(g, w, in[len(specs)], nets.GPT2Options{})
+			loss, err := lmLoss(a, w, in[len(specs)], nets.GPT2Options{})
 			if err != nil {
 				panic(err)
 			}

@@ -19,7 +19,7 @@ func init() {
 func cmdTrainGHN(args []string, stdout io.Writer) error {
 	d := experiment.DefaultGHNTraining("vits-mini")
 	fs := flag.NewFlagSet("train-ghn", flag.ContinueOnError)
-	fs.StringVar(&d.Family, "family", d.Family, "architecture family to sample (vits-mini, vits1k, gpts-mini, gpts1k)")
+	fs.StringVar(&d.Family, "family", d.Family, "architecture family to sample (vits-mini, vits1k, gpts-mini, gpts1k, llamas-mini, llamas1k)")
 	df := addDataFlags(fs)
 	fs.IntVar(&d.Context, "context", 0, "text: context length of the training blocks (default: the family's)")
 	fs.StringVar(&d.Size, "size", d.Size, "hypernetwork: tiny (hid 64, 3 layers, 8 heads, r 32) or a JSON config file")
