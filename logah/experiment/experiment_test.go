@@ -133,6 +133,47 @@ func TestTrainThenCompare(t *testing.T) {
 	}
 }
 
+// A Llama family trains a hypernetwork on text, and its predictions start the held-out Llamas
+// closer to the data than random initialisation does, even after a few steps.
+func TestTrainLlamaHypernetworkThenCompare(t *testing.T) {
+	dir := t.TempDir()
+	s := DefaultGHNTraining("llamas-mini")
+	s.Data.Name, s.Data.Tokenizer, s.Data.TextBytes = "text", "bytes", 1<<20
+	s.Steps, s.Warmup, s.Batch, s.LR, s.MaxEval, s.HeldOut, s.Out, s.DMax = 30, 3, 8, 1e-3, 200, 1, dir, 128
+	res, err := TrainGHN(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.GHN.Close()
+	held, err := ReadArchList(filepath.Join(dir, "held_out.json"))
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held_out.json: %v, %v", held, err)
+	}
+	if _, ok := held[0].(arch.Llama); !ok {
+		t.Fatalf("held-out architecture %v is not a Llama", held[0])
+	}
+	g, err := ghn.Open(dir, backend.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	c := DefaultComparison()
+	c.Data = s.Data
+	c.Archs, c.Inits = held, []Init{{Name: "random"}, {Name: "logah", GHN: g}}
+	c.Seeds, c.Steps, c.MaxEval, c.Batch = 1, 2, 2, 8
+	runs, err := Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[1].Init != "logah" {
+		t.Fatalf("runs %+v", runs)
+	}
+	random, predicted := runs[0].Initial["perplexity"], runs[1].Initial["perplexity"]
+	if !(predicted < random) || math.Abs(random-256) > 20 {
+		t.Errorf("perplexity before fine-tuning: random %.1f (≈ 256 expected), predicted %.1f (should be lower)", random, predicted)
+	}
+}
+
 func TestDataClassesSelectsAndRelabels(t *testing.T) {
 	needFashionMNIST(t)
 	d := DefaultData()
