@@ -1,0 +1,120 @@
+package show
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// This file holds the small helpers every notebook used to define for itself: plots side by
+// side, the command line that gives a cell's result in a terminal, and the memory of the cell's
+// process over time.
+
+// Panels displays plots side by side, wrapping onto the next line when the page is narrow.
+func Panels(plots ...*Plot) {
+	var b strings.Builder
+	var titles []string
+	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:10px;margin:4px 0">`)
+	for _, p := range plots {
+		b.Write(p.SVG())
+		titles = append(titles, p.Title)
+	}
+	b.WriteString(`</div>`)
+	var text strings.Builder
+	for _, p := range plots {
+		text.WriteString(p.text())
+	}
+	Display(Output{Name: "panels: " + strings.Join(titles, ", "), HTML: wrap(b.String()), Text: text.String()})
+}
+
+// CommandLine shows, under a cell's output, the commands that give the same result in a
+// terminal.
+func CommandLine(cmds ...string) {
+	codes := make([]string, len(cmds))
+	for i, c := range cmds {
+		codes[i] = "<code>" + esc(c) + "</code>"
+	}
+	Display(Output{Name: "command line",
+		HTML: `<div style="color:#555;font-size:12px;margin:2px 0 8px">command line: ` + strings.Join(codes, " &nbsp;·&nbsp; ") + `</div>`,
+		Text: "command line: " + strings.Join(cmds, " ; ")})
+}
+
+// MemoryRecorder samples the resident memory of this process (a notebook cell is one process)
+// in the background; see [RecordMemory].
+type MemoryRecorder struct {
+	start time.Time
+	stop  chan struct{}
+	done  chan struct{}
+
+	mu      sync.Mutex
+	seconds []float64
+	mb      []float64
+}
+
+// RecordMemory starts sampling this process's resident set size (VmRSS, Linux) every interval
+// until [MemoryRecorder.Stop].
+func RecordMemory(interval time.Duration) *MemoryRecorder {
+	r := &MemoryRecorder{start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			if rss, ok := procStatusBytes("VmRSS"); ok {
+				r.mu.Lock()
+				r.seconds = append(r.seconds, time.Since(r.start).Seconds())
+				r.mb = append(r.mb, float64(rss)/1e6)
+				r.mu.Unlock()
+			}
+			select {
+			case <-r.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return r
+}
+
+// Stop ends the sampling and returns the curve: seconds since the start and resident MB.
+func (r *MemoryRecorder) Stop() (seconds, mb []float64) {
+	select {
+	case <-r.stop:
+	default:
+		close(r.stop)
+	}
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seconds, r.mb
+}
+
+// PeakMemory is the peak resident set size of this process in bytes (VmHWM, Linux; 0 where
+// the system does not report it). In a notebook it is the current cell's peak.
+func PeakMemory() int64 {
+	n, _ := procStatusBytes("VmHWM")
+	return n
+}
+
+// procStatusBytes reads a "kB" field of /proc/self/status.
+func procStatusBytes(field string) (int64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		rest, ok := strings.CutPrefix(line, field+":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, false
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		return kb << 10, err == nil
+	}
+	return 0, false
+}
