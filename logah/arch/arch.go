@@ -128,26 +128,11 @@ func ParseJSON(data []byte) (Arch, error) {
 	var err error
 	switch probe.Kind {
 	case KindViT:
-		var v struct {
-			Kind Kind `json:"kind"`
-			ViT
-		}
-		err = decodeStrict(data, &v)
-		a = v.ViT
+		a, err = decodeAs[ViT](data)
 	case KindGPT2:
-		var g struct {
-			Kind Kind `json:"kind"`
-			GPT2
-		}
-		err = decodeStrict(data, &g)
-		a = g.GPT2
+		a, err = decodeAs[GPT2](data)
 	case KindLlama:
-		var l struct {
-			Kind Kind `json:"kind"`
-			Llama
-		}
-		err = decodeStrict(data, &l)
-		a = l.Llama
+		a, err = decodeAs[Llama](data)
 	case "":
 		return nil, fmt.Errorf(`arch config: missing field "kind": add "kind": "vit", "gpt2" or "llama"`)
 	default:
@@ -176,31 +161,54 @@ func decodeStrict(data []byte, v any) error {
 
 // MarshalJSON writes an Arch with its "kind" field, in the form [ParseJSON] reads.
 func MarshalJSON(a Arch) ([]byte, error) {
-	switch v := a.(type) {
-	case ViT:
-		return json.Marshal(struct {
-			Kind Kind `json:"kind"`
-			ViT
-		}{KindViT, v})
-	case GPT2:
-		return json.Marshal(struct {
-			Kind Kind `json:"kind"`
-			GPT2
-		}{KindGPT2, v})
-	case Llama:
-		return json.Marshal(struct {
-			Kind Kind `json:"kind"`
-			Llama
-		}{KindLlama, v})
+	switch a.(type) {
+	case ViT, GPT2, Llama:
 	default:
 		return nil, fmt.Errorf("arch: cannot marshal %T", a)
 	}
+	fields, err := json.Marshal(a)
+	if err != nil {
+		return nil, err
+	}
+	kind, _ := json.Marshal(a.Kind())
+	out := append([]byte(`{"kind":`), kind...)
+	if len(fields) > 2 { // not "{}"
+		out = append(out, ',')
+	}
+	return append(out, fields[1:]...), nil
 }
 
-// positive checks a size field.
-func positive(kind Kind, field string, v int) error {
-	if v <= 0 {
-		return fmt.Errorf("%s: %s must be positive, got %d", kind, field, v)
+// decodeAs reads a configuration of type T from a JSON object that also has a "kind" field,
+// refusing unknown fields.
+func decodeAs[T Arch](data []byte) (Arch, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, err
+	}
+	delete(obj, "kind")
+	rest, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := decodeStrict(rest, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// sizeField is a named integer field of a configuration, for [allPositive].
+type sizeField struct {
+	name string
+	v    int
+}
+
+// allPositive reports the first size field that is not positive.
+func allPositive(kind Kind, fields ...sizeField) error {
+	for _, f := range fields {
+		if f.v <= 0 {
+			return fmt.Errorf("%s: %s must be positive, got %d", kind, f.name, f.v)
+		}
 	}
 	return nil
 }

@@ -43,14 +43,10 @@ func (g GPT2) HeadDim() int { return g.Width / g.Heads }
 
 // Validate implements [Arch].
 func (g GPT2) Validate() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"layers", g.Layers}, {"width", g.Width}, {"heads", g.Heads}, {"inner", g.Inner}, {"vocab", g.Vocab},
-		{"context", g.Context}} {
-		if err := positive(KindGPT2, f.name, f.v); err != nil {
-			return err
-		}
+	if err := allPositive(KindGPT2,
+		sizeField{"layers", g.Layers}, sizeField{"width", g.Width}, sizeField{"heads", g.Heads},
+		sizeField{"inner", g.Inner}, sizeField{"vocab", g.Vocab}, sizeField{"context", g.Context}); err != nil {
+		return err
 	}
 	if g.Width%g.Heads != 0 {
 		return fmt.Errorf("gpt2: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",

@@ -88,14 +88,11 @@ func (l Llama) KVWidth() int { return l.KVHeads * l.HeadDim() }
 
 // Validate implements [Arch].
 func (l Llama) Validate() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"layers", l.Layers}, {"width", l.Width}, {"heads", l.Heads}, {"kv_heads", l.KVHeads}, {"inner", l.Inner},
-		{"vocab", l.Vocab}, {"context", l.Context}} {
-		if err := positive(KindLlama, f.name, f.v); err != nil {
-			return err
-		}
+	if err := allPositive(KindLlama,
+		sizeField{"layers", l.Layers}, sizeField{"width", l.Width}, sizeField{"heads", l.Heads},
+		sizeField{"kv_heads", l.KVHeads}, sizeField{"inner", l.Inner}, sizeField{"vocab", l.Vocab},
+		sizeField{"context", l.Context}); err != nil {
+		return err
 	}
 	if l.Width%l.Heads != 0 {
 		return fmt.Errorf("llama: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",

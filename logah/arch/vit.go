@@ -39,14 +39,11 @@ func (v ViT) HeadDim() int { return v.Width / v.Heads }
 
 // Validate implements [Arch].
 func (v ViT) Validate() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"image_size", v.ImageSize}, {"channels", v.Channels}, {"patch", v.Patch}, {"depth", v.Depth},
-		{"width", v.Width}, {"heads", v.Heads}, {"mlp_dim", v.MLPDim}, {"classes", v.Classes}} {
-		if err := positive(KindViT, f.name, f.v); err != nil {
-			return err
-		}
+	if err := allPositive(KindViT,
+		sizeField{"image_size", v.ImageSize}, sizeField{"channels", v.Channels},
+		sizeField{"patch", v.Patch}, sizeField{"depth", v.Depth}, sizeField{"width", v.Width},
+		sizeField{"heads", v.Heads}, sizeField{"mlp_dim", v.MLPDim}, sizeField{"classes", v.Classes}); err != nil {
+		return err
 	}
 	if v.ImageSize%v.Patch != 0 {
 		return fmt.Errorf("vit: patch %d does not divide image_size %d: choose a patch size that divides the image (e.g. %d)",

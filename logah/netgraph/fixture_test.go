@@ -103,31 +103,24 @@ func (fg fixtureGraph) arch() arch.Arch {
 		Context: c.NPositions, Tied: c.Tied}
 }
 
-// TestGraphsMatchReference reproduces every ViT and GPT-2 graph of the authors' builder exactly:
-// ops, names, shapes, flags, edges, the full adjacency matrix with virtual edges, degrees and
-// distances.
-func TestGraphsMatchReference(t *testing.T) {
-	graphs, vocab := loadFixtureGraphs(t, "graphs.json")
-	checkVocabulary(t, vocab)
-	if len(graphs) != 6 {
-		t.Fatalf("expected 6 reference graphs, got %d", len(graphs))
-	}
-	for name, fg := range graphs {
-		t.Run(name, func(t *testing.T) { checkGraph(t, fg) })
-	}
-}
-
-// TestLlamaGraphsMatchReference reproduces the reference's three Llama graphs (Graph_LLM's
+// TestGraphsMatchReference reproduces every graph of the authors' builder exactly: the six
+// ViT and GPT-2 graphs of graphs.json and the three Llama graphs of graphs_llama.json (its
 // is_llama branch: tied, untied with grouped-query attention and Llama-3 RoPE, a 2-layer tied
-// one) exactly, as TestGraphsMatchReference does for ViT and GPT-2.
-func TestLlamaGraphsMatchReference(t *testing.T) {
-	graphs, vocab := loadFixtureGraphs(t, "graphs_llama.json")
-	checkVocabulary(t, vocab)
-	if len(graphs) != 3 {
-		t.Fatalf("expected 3 reference Llama graphs, got %d", len(graphs))
-	}
-	for name, fg := range graphs {
-		t.Run(name, func(t *testing.T) { checkGraph(t, fg) })
+// one). Ops, names, shapes, flags, edges, the full adjacency matrix with virtual edges, degrees
+// and distances must all match.
+func TestGraphsMatchReference(t *testing.T) {
+	for _, file := range []struct {
+		name   string
+		graphs int
+	}{{"graphs.json", 6}, {"graphs_llama.json", 3}} {
+		graphs, vocab := loadFixtureGraphs(t, file.name)
+		checkVocabulary(t, vocab)
+		if len(graphs) != file.graphs {
+			t.Fatalf("%s: expected %d reference graphs, got %d", file.name, file.graphs, len(graphs))
+		}
+		for name, fg := range graphs {
+			t.Run(name, func(t *testing.T) { checkGraph(t, fg) })
+		}
 	}
 }
 
