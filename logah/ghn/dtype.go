@@ -32,31 +32,23 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
-// encodeBlock returns the little-endian bytes of x in dtype dt (F32 or BF16). For F32 on a
-// little-endian machine the result aliases x; otherwise it is written into buf (grown as
-// needed), which the caller may recycle.
-func encodeBlock(x []float32, dt params.DType, buf []byte) []byte {
-	if dt == params.BF16 {
-		buf = growBytes(buf, 2*len(x))
+// encodeInPlace returns the little-endian bytes of x in dtype dt (F32 or BF16), written over
+// x's own memory: bfloat16 values take its first half, and a float32 block on a little-endian
+// machine is its memory as it is. x must not be read as float32 afterwards. Encoding in place
+// needs no second buffer, and lets the decoding goroutine do it while the writer writes.
+func encodeInPlace(x []float32, dt params.DType) []byte {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x))
+	switch {
+	case dt == params.BF16:
+		// Element i goes to bytes [2i, 2i+2), inside elements ≤ i, which are already read.
 		for i, v := range x {
-			binary.LittleEndian.PutUint16(buf[2*i:], params.Float32ToBF16(v))
+			binary.LittleEndian.PutUint16(b[2*i:], params.Float32ToBF16(v))
 		}
-		return buf
+		return b[:2*len(x)]
+	case !littleEndian:
+		for i, v := range x {
+			binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+		}
 	}
-	if littleEndian {
-		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(x))), 4*len(x))
-	}
-	buf = growBytes(buf, 4*len(x))
-	for i, v := range x {
-		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
-	}
-	return buf
-}
-
-// growBytes returns buf resized to n bytes, reallocated only when its capacity is short.
-func growBytes(buf []byte, n int) []byte {
-	if cap(buf) < n {
-		return make([]byte, n)
-	}
-	return buf[:n]
+	return b
 }
