@@ -15,8 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"golang.org/x/sys/cpu"
-
+	"github.com/logah-go/logah/internal/machine"
 	"github.com/logah-go/logah/kernel/jupyter"
 	"github.com/logah-go/logah/logah/backend"
 )
@@ -170,19 +169,13 @@ func versionLess(a, b string) bool {
 func checkSIMD(e *env) check {
 	c := check{Name: "simd"}
 	exp, _ := e.Get("GOEXPERIMENT")
-	var isa []string
-	if cpu.X86.HasAVX512F {
-		isa = append(isa, "AVX-512")
-	}
-	if cpu.X86.HasAVX2 {
-		isa = append(isa, "AVX2")
-	}
+	isa := machine.VectorISA()
 	cpuDesc := "CPU without AVX2/AVX-512 (the SIMD kernels will not be used)"
 	if len(isa) > 0 {
 		cpuDesc = "CPU has " + strings.Join(isa, ", ")
 	}
 	self := "no"
-	if simdBuild {
+	if machine.SIMD {
 		self = "yes"
 	}
 	if !slices.Contains(strings.Split(exp, ","), "simd") {

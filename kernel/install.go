@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/logah-go/logah/internal/flags"
 	"github.com/logah-go/logah/kernel/jupyter"
 )
 
@@ -86,7 +87,7 @@ func cmdInstall(args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: go run ./kernel install [--user | --system | --prefix DIR] [flags]")
 		fs.PrintDefaults()
 	}
-	if rest, err := parseInterspersed(fs, args); err != nil {
+	if rest, err := flags.Interspersed(fs, args); err != nil {
 		return err
 	} else if len(rest) > 0 {
 		return fmt.Errorf("install: unexpected arguments %q", rest)

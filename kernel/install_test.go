@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -139,16 +138,16 @@ func TestLogoHasTransparentCorners(t *testing.T) {
 
 func TestFindRepo(t *testing.T) {
 	repo := testRepo(t)
-	if !isRepo(repo) {
-		t.Fatalf("%s is not recognised as the checkout", repo)
+	if got, err := findRepo(repo); err != nil || got != repo {
+		t.Fatalf("findRepo(%s) = %q, %v", repo, got, err)
 	}
 	if _, err := findRepo(t.TempDir()); err == nil {
 		t.Error("findRepo accepted a directory without go.mod")
 	}
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/other\n"), 0o644)
-	if isRepo(other) {
-		t.Error("another module was taken for the checkout")
+	if _, err := findRepo(other); err == nil || !strings.Contains(err.Error(), "not a LoGAH checkout") {
+		t.Errorf("another module was taken for the checkout: %v", err)
 	}
 }
 
@@ -160,15 +159,5 @@ func TestLaunchWithoutGonbExplains(t *testing.T) {
 	}
 	if err := cmdLaunch([]string{"--repo", repo}); err == nil || !strings.Contains(err.Error(), "connection file") {
 		t.Errorf("launch without a connection file: %v", err)
-	}
-}
-
-func TestParseInterspersed(t *testing.T) {
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	html := fs.String("html", "", "")
-	smoke := fs.Bool("smoke", false, "")
-	pos, err := parseInterspersed(fs, []string{"a.ipynb", "--html", "out.html", "b.ipynb", "--smoke", "--", "--c"})
-	if err != nil || *html != "out.html" || !*smoke || !slices.Equal(pos, []string{"a.ipynb", "b.ipynb", "--c"}) {
-		t.Errorf("parseInterspersed: %q %v html=%q smoke=%v", pos, err, *html, *smoke)
 	}
 }

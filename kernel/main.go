@@ -55,24 +55,3 @@ func run(args []string) error {
 	fmt.Fprint(os.Stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
 }
-
-// parseInterspersed parses flags that may come before or after the positional arguments
-// (`nbrun NOTEBOOK --html OUT`), which the flag package alone stops at, and returns the
-// positional arguments. A "--" ends the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		if rest[0] == "--" {
-			return append(positional, rest[1:]...), nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logah-go/logah/internal/flags"
 	"github.com/logah-go/logah/kernel/jupyter"
 )
 
@@ -67,7 +68,7 @@ func cmdNBRun(args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: go run ./kernel nbrun [flags] NOTEBOOK.ipynb...\n\nExecutes notebooks with `jupyter nbconvert --execute` through the installed kernel;\nfails, listing each failing cell's source and error, if any cell fails.")
 		fs.PrintDefaults()
 	}
-	notebooks, err := parseInterspersed(fs, args)
+	notebooks, err := flags.Interspersed(fs, args)
 	if err != nil {
 		return err
 	}

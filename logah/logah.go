@@ -1,13 +1,17 @@
-// Package logah is the one import a notebook needs for the common path of LoGAH Lab: load
-// or train a hypernetwork, predict the parameters of a ViT or GPT-2, and fine-tune the network
-// from them. It is a thin facade over the packages that do the work:
+// Package logah is the one import a notebook needs for the common path of LoGAH Lab: load a
+// hypernetwork, predict the parameters of a ViT or GPT-2, and fine-tune the network from them.
+// It is a thin facade over the packages that do the work:
 //
-//	arch      ViT / GPT-2 configurations, named models, families
-//	netgraph  the computational graph a hypernetwork reads
-//	ghn       the hypernetwork (Graphormer encoder, LoGAH and GHN-3 decoders)
-//	params    named tensors and safetensors files
-//	nets      differentiable ViT / GPT-2 forward passes
-//	trainer   fine-tuning and hypernetwork training
+//	arch        ViT / GPT-2 / Llama configurations, named models, families
+//	netgraph    the computational graph a hypernetwork reads
+//	ghn         the hypernetwork (Graphormer encoder, LoGAH and GHN-3 decoders)
+//	params      named tensors and safetensors files
+//	nets        differentiable ViT / GPT-2 / Llama forward passes
+//	trainer     fine-tuning and hypernetwork training loops
+//	experiment  whole runs as one configuration value each (train-ghn, finetune, compare)
+//
+// Training a hypernetwork, a fine-tuning run with its data and initialisation, and comparisons
+// are assembled in one place, package experiment, which the command line uses too.
 //
 // A minimal session:
 //
@@ -23,14 +27,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"strings"
 
 	"github.com/gomlx/compute"
 
 	"github.com/logah-go/logah/datasets"
-	"github.com/logah-go/logah/internal/fixtures"
+	"github.com/logah-go/logah/internal/machine"
+	"github.com/logah-go/logah/internal/repo"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
@@ -94,16 +96,6 @@ func FineTune(ctx context.Context, a arch.Arch, init *params.Set, task trainer.T
 	return trainer.FineTune(ctx, Backend(), a, init, task, cfg, progress)
 }
 
-// TrainGHN trains a hypernetwork of configuration cfg from a fresh initialisation (see
-// trainer.TrainGHN).
-func TrainGHN(ctx context.Context, cfg ghn.Config, task trainer.Task, tc trainer.GHNTrainConfig, progress func(trainer.Progress)) (*trainer.GHNTrainResult, error) {
-	init, err := ghn.Init(cfg, tc.Seed)
-	if err != nil {
-		return nil, err
-	}
-	return trainer.TrainGHN(ctx, Backend(), cfg, init, task, tc, progress)
-}
-
 // PretrainedGHN is the path of the project's pretrained hypernetwork: LoGAH-Tiny (d_max 512)
 // trained on the vits-mini family and Fashion-MNIST (logah/pretrained/README.md says how it
 // was made). It is found through $LOGAH_REPO (set by the notebook kernel) or by searching
@@ -119,7 +111,7 @@ func RepoRoot() string {
 	if root := os.Getenv("LOGAH_REPO"); root != "" {
 		return root
 	}
-	if root, err := fixtures.RepoRoot(); err == nil {
+	if root, err := repo.Root(); err == nil {
 		return root
 	}
 	return "."
@@ -137,36 +129,7 @@ func RunsDir() string {
 
 // Hardware describes this machine for result tables: CPU model, cores, OS/architecture, the
 // compute backend and whether the binary was built with GOEXPERIMENT=simd.
-func Hardware() string {
-	model := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	simd := "off"
-	if strings.Contains(buildExperiments(), "simd") {
-		simd = "on"
-	}
-	return fmt.Sprintf("%s, %d cores, %s/%s, %s, GOEXPERIMENT=simd %s", model, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, Backend().Name(), simd)
-}
-
-// buildExperiments is the GOEXPERIMENT setting this binary was built with.
-func buildExperiments() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	for _, s := range info.Settings {
-		if s.Key == "GOEXPERIMENT" {
-			return s.Value
-		}
-	}
-	return ""
-}
+func Hardware() string { return machine.Summary(Backend().Name()) }
 
 // MustOK panics with a readable message when err is not nil: a convenience for notebook cells.
 func MustOK(err error) {

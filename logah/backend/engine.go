@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute/gobackend"
+
+	"github.com/logah-go/logah/internal/machine"
 )
 
 // ComputeModule is the module of GoMLX's compute engine (the pure-Go backend).
@@ -58,7 +60,7 @@ type EngineInfo struct {
 // works in test binaries too, which carry no module list), and reads there the stamp
 // ./install.sh leaves in the patched copy.
 func Engine() EngineInfo {
-	info := EngineInfo{GoOptions: goOptions(""), SIMD: simdBuild}
+	info := EngineInfo{GoOptions: goOptions(""), SIMD: machine.SIMD}
 	info.Series, info.SeriesSum = embeddedSeries()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range bi.Deps {

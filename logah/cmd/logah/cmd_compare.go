@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/logah-go/logah/internal/flags"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/experiment"
 )
@@ -18,16 +19,10 @@ func init() {
 	register("compare", "fine-tune architectures from several initialisations (random, hypernetworks) over seeds and tabulate", cmdCompare)
 }
 
-// stringList is a repeatable flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
-
 func cmdCompare(args []string, stdout io.Writer) error {
 	c := experiment.DefaultComparison()
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	var inits, archFlags stringList
+	var inits, archFlags flags.List
 	fs.Var(&archFlags, "arch", "model name, JSON config, or a JSON list of configs such as train-ghn's held_out.json (repeatable)")
 	fs.Var(&inits, "init", "random, NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt), or NAME=params:PATH (parameters used as they are: .safetensors, a Hugging Face/torchvision directory, a torch.save state dict) (repeatable)")
 	df := addDataFlags(fs)

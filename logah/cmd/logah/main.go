@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/logah-go/logah/internal/flags"
 	"github.com/logah-go/logah/logah/backend"
 )
 
@@ -94,24 +95,18 @@ func printHelp(w io.Writer) {
 }
 
 // parseInterspersed parses flags that may come before or after positional arguments
-// ("logah graph gpt2 --format svg") and returns the positionals.
+// ("logah graph gpt2 --format svg") and returns the positionals (see flags.Interspersed). A
+// flag error is a usage error of one line; -h prints the flags to standard output.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(os.Stdout)
-				fs.Usage()
-				return nil, err
-			}
-			return nil, usageErrorf("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := flags.Interspersed(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(os.Stdout)
+		fs.Usage()
+		return nil, err
+	case err != nil:
+		return nil, usageErrorf("%v", err)
 	}
+	return pos, nil
 }
