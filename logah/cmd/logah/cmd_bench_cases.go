@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/datasets/text"
-	"github.com/logah-go/logah/kernel/jupyter"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
@@ -371,81 +369,4 @@ func randomTokens(n, vocab int, seed uint64) []int32 {
 		out[i] = int32(r.IntN(vocab))
 	}
 	return out
-}
-
-// ---- notebook ----
-
-func notebookCases(o *benchOpts) []benchCase {
-	return []benchCase{{"notebook cell", "warm cell importing logah", benchNotebookCell, nil}}
-}
-
-// benchCell imports the logah facade and prints a model, as a notebook's first cell does.
-const benchCell = `%noautoget
-import "github.com/logah-go/logah/logah"
-%%
-a, err := logah.Arch("vit-s")
-logah.MustOK(err)
-fmt.Println(a)`
-
-// findLogahKernel returns the installed "logah" kernelspec, or why it cannot run and the fix.
-func findLogahKernel() (*jupyter.KernelSpec, string) {
-	const fix = "install it with 'go run ./kernel install' from the repository"
-	spec, err := jupyter.FindKernelSpec("logah")
-	if err != nil {
-		return nil, fmt.Sprintf("no \"logah\" kernelspec in %s; %s", strings.Join(jupyter.KernelDirs(), ", "), fix)
-	}
-	if _, err := exec.LookPath(spec.Argv[0]); err != nil {
-		return nil, fmt.Sprintf("the kernelspec in %s runs %s, which is missing; re%s", spec.Dir, spec.Argv[0], fix)
-	}
-	return spec, ""
-}
-
-// benchNotebookCell starts the kernel, runs the cell once cold (GoNB compiles what the Go
-// cache lacks) and then times warm runs of it.
-func benchNotebookCell(o *benchOpts, r *benchRow) error {
-	spec, reason := findLogahKernel()
-	if spec == nil {
-		r.time = "skipped: " + reason
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	dir, err := os.MkdirTemp(o.tmp, "logah-bench-kernel-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	t0 := time.Now()
-	k, err := jupyter.StartKernel(ctx, spec, jupyter.StartOptions{Dir: dir})
-	if err != nil {
-		return err
-	}
-	defer k.Close()
-	if _, err := k.Client.WaitReady(ctx); err != nil {
-		return fmt.Errorf("kernel did not start: %w: %s", err, k.Stderr())
-	}
-	start := time.Since(t0)
-	cell := func() error { return runBenchCell(ctx, k) }
-	cold, _, err := timeReps(once, cell)
-	if err != nil {
-		return err
-	}
-	d, n, err := timeReps(o.budget(budget{5, 20, 5 * time.Second}, budget{3, 3, 0}), cell)
-	r.config += fmt.Sprintf(" (kernel start %s, first cell %s)", fmtDur(start), fmtDur(cold))
-	r.time = fmt.Sprintf("%s (median of %d)", fmtDur(d), n)
-	return err
-}
-
-func runBenchCell(ctx context.Context, k *jupyter.Kernel) error {
-	res, err := k.Client.Execute(ctx, benchCell, jupyter.ExecuteOptions{})
-	if err != nil {
-		return err
-	}
-	if err := res.Err(); err != nil {
-		return fmt.Errorf("cell failed: %w", err)
-	}
-	if !strings.Contains(res.Stdout(), "vit(") {
-		return errors.New("cell printed " + strings.TrimSpace(res.Stdout()) + ", want a ViT")
-	}
-	return nil
 }
