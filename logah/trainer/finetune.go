@@ -31,7 +31,7 @@ type FineTuneConfig struct {
 	Seed uint64 `json:"seed"`
 	// EvalEvery evaluates every that many steps (0: at the end of every epoch only).
 	EvalEvery int `json:"eval_every,omitempty"`
-	// LogEvery writes the running training loss every that many steps (0: 50).
+	// LogEvery writes the running training loss every that many steps (0: [FineTuneLogEvery]).
 	LogEvery int `json:"log_every,omitempty"`
 	// OutDir receives metrics.jsonl and checkpoints; "" keeps the run in memory only.
 	OutDir string `json:"-"`
@@ -43,6 +43,10 @@ type FineTuneConfig struct {
 	// EvalInitial evaluates the initial parameters as step 0.
 	EvalInitial bool `json:"eval_initial"`
 }
+
+// FineTuneLogEvery is how often fine-tuning logs its running training loss by default: every
+// 50 steps (FineTuneConfig.LogEvery 0).
+const FineTuneLogEvery = 50
 
 // DefaultFineTune returns sensible CPU-scale defaults (lr 1e-3, 5% warm-up steps set by the
 // caller, AdamW wd 1e-2, clip 5).
@@ -94,7 +98,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 	}
 	logEvery := cfg.LogEvery
 	if logEvery <= 0 {
-		logEvery = 50
+		logEvery = FineTuneLogEvery
 	}
 
 	specs := a.Params()
@@ -125,7 +129,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 	if err != nil {
 		return nil, err
 	}
-	run, err := openRun("finetune", cfg.OutDir, cfg.Resume, cfgJSON, st)
+	run, err := openRun("finetune", cfg.OutDir, cfg.Resume, cfgJSON, &st.State)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +165,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 	metricNames := task.MetricNames()
 	for st.Step < total {
 		if err := ctx.Err(); err != nil {
-			return nil, run.interrupted(st, err)
+			return nil, run.interrupted(&st.State, err)
 		}
 		e, k := st.Step/spe, st.Step%spe
 		batch := task.TrainBatch(e, k)
@@ -198,7 +202,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 			}
 		}
 		if epochEnd || (cfg.CheckpointEvery > 0 && st.Step%cfg.CheckpointEvery == 0) {
-			if err := run.checkpoint(st); err != nil {
+			if err := run.checkpoint(&st.State); err != nil {
 				return nil, err
 			}
 		}

@@ -40,21 +40,32 @@ type GHNTrainConfig struct {
 	Lambda float64 `json:"lambda"`
 	// Seed drives architecture sampling, data order and the class-token noise.
 	Seed uint64 `json:"seed"`
-	// HeldOut architectures are never sampled for training (they are kept for evaluation).
-	HeldOut []arch.Arch `json:"-"`
-	// LogEvery writes the running loss every that many steps (0: 10).
+	// Exclude lists architectures never sampled for training: a family's held-out members,
+	// kept for evaluation (the checkpoint's configuration records them as "held_out").
+	Exclude []arch.Arch `json:"-"`
+	// LogEvery writes the running loss every that many steps (0: [GHNLogEvery]).
 	LogEvery int `json:"log_every,omitempty"`
 	// EvalEvery evaluates the predicted parameters of EvalArchs, without fine-tuning, every
 	// that many steps (0: at the end only).
 	EvalEvery int         `json:"eval_every,omitempty"`
 	EvalArchs []arch.Arch `json:"-"`
-	// CacheSize bounds the compiled per-architecture graphs kept (0: 64).
+	// CacheSize bounds the compiled per-architecture graphs kept (0: [GHNGraphsKept]).
 	CacheSize int `json:"-"`
 	// OutDir receives metrics.jsonl, checkpoints (ckpt/) and the trained ghn.safetensors.
 	OutDir          string `json:"-"`
 	CheckpointEvery int    `json:"checkpoint_every,omitempty"`
 	Resume          bool   `json:"-"`
 }
+
+// Defaults of GHNTrainConfig's zero values.
+const (
+	// GHNLogEvery is how often hypernetwork training logs its running loss by default (every
+	// 10 steps: its steps are slow and few).
+	GHNLogEvery = 10
+	// GHNGraphsKept is how many per-architecture gradient graphs are kept compiled by default:
+	// a vits-mini family has fewer members, so every graph is compiled once.
+	GHNGraphsKept = 64
+)
 
 // DefaultGHNTrain returns the paper's hyperparameters (lr 3e-4, wd 1e-2, clip 5, λ 3e-5)
 // with m = 1.
@@ -77,7 +88,7 @@ type ghnTrainer struct {
 	tc      GHNTrainConfig
 	task    Task
 	names   []string
-	st      *Stepper // optimiser state; its exec is unused (updates run in update)
+	st      *State // parameters, moments, RNG and step, updated by grads and update
 	grads   *nets.ExecCache
 	update  *Exec
 }
@@ -121,16 +132,13 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 		t.names = append(t.names, p.Name)
 		initT = append(initT, tensors.FromFlatDataAndDimensions(append([]float32(nil), w.Float32s()...), p.Shape...))
 	}
-	// The stepper only holds the state; its own step graph is never run.
-	if t.st, err = NewStepper(backend, t.names, initT, tc.Optimizer, int64(tc.Seed), 0, func(ps, _ []*Node, rng *Node) (*Node, []*Node, *Node) {
-		return ReduceAllSum(ps[0]), nil, rng
-	}); err != nil {
+	if t.st, err = NewState(t.names, initT, int64(tc.Seed)); err != nil {
 		return nil, err
 	}
 	defer t.st.Finalize()
 	cacheSize := tc.CacheSize
 	if cacheSize <= 0 {
-		cacheSize = 64
+		cacheSize = GHNGraphsKept
 	}
 	t.grads = nets.NewExecCache(cacheSize)
 	defer t.grads.Clear()
@@ -150,7 +158,7 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 	defer run.close()
 
 	heldOut := map[arch.Arch]bool{}
-	for _, a := range tc.HeldOut {
+	for _, a := range tc.Exclude {
 		heldOut[a] = true
 	}
 	res := &GHNTrainResult{}
@@ -158,7 +166,7 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 	record := run.record
 	logEvery := tc.LogEvery
 	if logEvery <= 0 {
-		logEvery = 10
+		logEvery = GHNLogEvery
 	}
 	spe := task.StepsPerEpoch()
 	var window []float64
@@ -249,7 +257,7 @@ func (t *ghnTrainer) configJSON() (json.RawMessage, error) {
 		}
 		list = append(list, j)
 	}
-	for _, a := range t.tc.HeldOut {
+	for _, a := range t.tc.Exclude {
 		j, err := arch.MarshalJSON(a)
 		if err != nil {
 			return nil, err

@@ -19,10 +19,10 @@ type runFiles struct {
 	records []Record
 }
 
-// openRun prepares OutDir (nothing when outDir is ""): with resume, the stepper continues from
+// openRun prepares OutDir (nothing when outDir is ""): with resume, the state continues from
 // the latest checkpoint written by a run of the same configuration, and the metrics log is cut
 // back to that step; without, the log starts empty.
-func openRun(kind, outDir string, resume bool, config json.RawMessage, st *Stepper) (*runFiles, error) {
+func openRun(kind, outDir string, resume bool, config json.RawMessage, st *State) (*runFiles, error) {
 	r := &runFiles{kind: kind, config: config, start: time.Now()}
 	if outDir == "" {
 		return r, nil
@@ -65,8 +65,8 @@ func (r *runFiles) record(rec Record) error {
 	return r.log.Write(rec)
 }
 
-// checkpoint saves the stepper's state (keeping the two newest checkpoints).
-func (r *runFiles) checkpoint(st *Stepper) error {
+// checkpoint saves the training state, keeping the checkpointsKept newest checkpoints.
+func (r *runFiles) checkpoint(st *State) error {
 	if r.ckptDir == "" {
 		return nil
 	}
@@ -74,11 +74,11 @@ func (r *runFiles) checkpoint(st *Stepper) error {
 	if err != nil {
 		return err
 	}
-	return SaveCheckpoint(r.ckptDir, &Checkpoint{Kind: r.kind, Step: st.Step, Config: r.config, Tensors: set}, 2)
+	return SaveCheckpoint(r.ckptDir, &Checkpoint{Kind: r.kind, Step: st.Step, Config: r.config, Tensors: set}, checkpointsKept)
 }
 
 // interrupted saves a checkpoint and explains how to resume.
-func (r *runFiles) interrupted(st *Stepper, cause error) error {
+func (r *runFiles) interrupted(st *State, cause error) error {
 	if err := r.checkpoint(st); err != nil {
 		return errors.Join(cause, err)
 	}
@@ -86,3 +86,7 @@ func (r *runFiles) interrupted(st *Stepper, cause error) error {
 }
 
 func (r *runFiles) close() error { return r.log.Close() }
+
+// checkpointsKept is how many checkpoints a run keeps: the newest, and one more in case the
+// newest is damaged (a crash while writing, a full disk).
+const checkpointsKept = 2

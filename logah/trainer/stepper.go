@@ -17,15 +17,46 @@ import (
 // the advanced RNG state.
 type LossFunc func(trainable []*Node, batch []*Node, rng *Node) (loss *Node, metrics []*Node, rngOut *Node)
 
-// Stepper owns the trainable tensors, their AdamW moments, the step counter and the RNG
-// state, and the compiled step that updates them. Everything it holds is saved by
-// [Stepper.Checkpoint] and restored by [Stepper.Restore].
+// State is what a training run carries from one step to the next: the trainable float32
+// tensors (in Names order), their AdamW moments M and V, the RNG state and the number of steps
+// done. Fine-tuning updates it through a [Stepper]'s compiled step, hypernetwork training
+// through its own accumulate-then-update graphs; both save it with [State.Checkpoint] and
+// restore it with [State.Restore], so a resumed run continues bit for bit.
+type State struct {
+	Names  []string
+	Params []*tensors.Tensor
+	M, V   []*tensors.Tensor
+	RNG    *tensors.Tensor
+	Step   int
+}
+
+// NewState starts training the given float32 tensors (which it takes over): zero moments, the
+// RNG state of seed, step 0.
+func NewState(names []string, init []*tensors.Tensor, seed int64) (*State, error) {
+	if len(names) != len(init) {
+		return nil, fmt.Errorf("training state: %d names for %d tensors", len(names), len(init))
+	}
+	s := &State{Names: names, Params: init}
+	for _, t := range init {
+		if t.DType() != dtypes.Float32 {
+			return nil, fmt.Errorf("training state: tensors must be float32, got %s", t.DType())
+		}
+		s.M = append(s.M, tensors.FromShape(t.Shape()))
+		s.V = append(s.V, tensors.FromShape(t.Shape()))
+	}
+	rng, err := RNGStateFromSeed(seed)
+	if err != nil {
+		return nil, err
+	}
+	s.RNG = rng
+	return s, nil
+}
+
+// Stepper trains a [State] with one compiled graph per batch shape that computes the loss, the
+// gradients, global-norm clipping and the AdamW update. Everything it holds but the graphs is
+// in the embedded State.
 type Stepper struct {
-	Names   []string
-	Params  []*tensors.Tensor
-	M, V    []*tensors.Tensor
-	RNG     *tensors.Tensor
-	Step    int
+	State
 	Opt     AdamW
 	exec    *Exec
 	metrics int
@@ -37,22 +68,11 @@ func NewStepper(backend compute.Backend, names []string, init []*tensors.Tensor,
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
-	if len(names) != len(init) {
-		return nil, fmt.Errorf("stepper: %d names for %d tensors", len(names), len(init))
-	}
-	s := &Stepper{Names: names, Params: init, Opt: opt, metrics: numMetrics}
-	for _, t := range init {
-		if t.DType() != dtypes.Float32 {
-			return nil, fmt.Errorf("stepper: tensors must be float32, got %s", t.DType())
-		}
-		s.M = append(s.M, tensors.FromShape(t.Shape()))
-		s.V = append(s.V, tensors.FromShape(t.Shape()))
-	}
-	rng, err := RNGStateFromSeed(seed)
+	state, err := NewState(names, init, seed)
 	if err != nil {
 		return nil, err
 	}
-	s.RNG = rng
+	s := &Stepper{State: *state, Opt: opt, metrics: numMetrics}
 	P := len(names)
 	exec, err := NewExec(backend, func(in []*Node) []*Node {
 		ps, ms, vs := in[:P], in[P:2*P], in[2*P:3*P]
@@ -78,10 +98,14 @@ func NewStepper(backend compute.Backend, names []string, init []*tensors.Tensor,
 	if err != nil {
 		return nil, err
 	}
-	exec.SetMaxCache(8)
+	exec.SetMaxCache(stepGraphsKept)
 	s.exec = exec
 	return s, nil
 }
+
+// stepGraphsKept bounds the compiled step graphs a Stepper keeps (one per batch shape: the
+// training batch and, rarely, a last partial one).
+const stepGraphsKept = 8
 
 // StepResult is what one step reports.
 type StepResult struct {
@@ -145,7 +169,7 @@ func scalar(t *tensors.Tensor) float64 {
 
 // Checkpoint packs the state into a named tensor set: "param/<name>", "adam_m/<name>",
 // "adam_v/<name>" and "rng".
-func (s *Stepper) Checkpoint() (*params.Set, error) {
+func (s *State) Checkpoint() (*params.Set, error) {
 	set := params.NewSet()
 	for i, name := range s.Names {
 		for _, kv := range []struct {
@@ -171,8 +195,8 @@ func (s *Stepper) Checkpoint() (*params.Set, error) {
 	return set, nil
 }
 
-// Restore loads a state written by [Stepper.Checkpoint] at the given step.
-func (s *Stepper) Restore(set *params.Set, step int) error {
+// Restore loads a state written by [State.Checkpoint] at the given step.
+func (s *State) Restore(set *params.Set, step int) error {
 	load := func(name string, like *tensors.Tensor) (*tensors.Tensor, error) {
 		t, err := set.Get(name)
 		if err != nil {
@@ -220,7 +244,7 @@ func (s *Stepper) Restore(set *params.Set, step int) error {
 }
 
 // Trained returns the current trainable tensors as a parameter set with their own names.
-func (s *Stepper) Trained() (*params.Set, error) {
+func (s *State) Trained() (*params.Set, error) {
 	set := params.NewSet()
 	for i, name := range s.Names {
 		if err := set.AddFloat32(name, s.Params[i].Shape().Dimensions, tensors.MustCopyFlatData[float32](s.Params[i])); err != nil {
@@ -233,6 +257,11 @@ func (s *Stepper) Trained() (*params.Set, error) {
 // Finalize frees the compiled graphs and the state's buffers.
 func (s *Stepper) Finalize() {
 	s.exec.Finalize()
+	s.State.Finalize()
+}
+
+// Finalize frees the state's buffers.
+func (s *State) Finalize() {
 	for i := range s.Params {
 		s.Params[i].FinalizeAll()
 		s.M[i].FinalizeAll()

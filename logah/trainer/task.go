@@ -32,6 +32,14 @@ type Task interface {
 	Evaluate(backend compute.Backend, a arch.Arch, weights map[string]*tensors.Tensor) (map[string]float64, error)
 }
 
+// EvalBatchImages is the default evaluation batch of an [ImageTask]: large, since evaluation
+// keeps no activations for a backward pass.
+const EvalBatchImages = 500
+
+// evalGraphsKept bounds the compiled evaluation graphs a task keeps (one per architecture and
+// batch shape: hypernetwork training evaluates a few held-out architectures).
+const evalGraphsKept = 8
+
 // ImageTaskOptions are the optional settings of an [ImageTask].
 type ImageTaskOptions struct {
 	LabelSmoothing float64
@@ -39,7 +47,7 @@ type ImageTaskOptions struct {
 	Augment datasets.Augment
 	// MaxEvalExamples caps the evaluation set (0: all).
 	MaxEvalExamples int
-	// EvalBatchSize is the evaluation batch (0: 500).
+	// EvalBatchSize is the evaluation batch (0: [EvalBatchImages]).
 	EvalBatchSize int
 }
 
@@ -60,12 +68,12 @@ func NewImageTask(train, test *datasets.Images, batchSize int, seed uint64, opts
 	if batchSize <= 0 {
 		return nil, fmt.Errorf("batch size must be positive, got %d", batchSize)
 	}
-	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, Seed: seed, evals: nets.NewExecCache(8)}
+	t := &ImageTask{Train: train, Test: test, BatchSize: batchSize, Seed: seed, evals: nets.NewExecCache(evalGraphsKept)}
 	if len(opts) > 0 {
 		t.ImageTaskOptions = opts[0]
 	}
 	if t.EvalBatchSize <= 0 {
-		t.EvalBatchSize = 500
+		t.EvalBatchSize = EvalBatchImages
 	}
 	b, err := datasets.NewBatcher(t.Train, datasets.BatchOptions{BatchSize: t.BatchSize, Shuffle: true, Seed: t.Seed,
 		DropLast: true, Normalize: true, Augment: t.Augment})
@@ -229,7 +237,7 @@ func (t *TextTask) Evaluate(backend compute.Backend, a arch.Arch, weights map[st
 	}
 	specs := a.Params()
 	if t.evals == nil {
-		t.evals = nets.NewExecCache(8)
+		t.evals = nets.NewExecCache(evalGraphsKept)
 	}
 	build := func() (*Exec, error) {
 		return NewExec(backend, func(in []*Node) *Node {
