@@ -141,7 +141,7 @@ func TrainGHN(ctx context.Context, s GHNTraining, progress func(trainer.Progress
 	}
 	tc := trainer.DefaultGHNTrain(s.Family)
 	tc.MetaBatch, tc.Steps, tc.LR, tc.WarmupSteps, tc.Lambda, tc.Seed = s.MetaBatch, s.Steps, s.LR, s.Warmup, s.Lambda, s.Seed
-	tc.HeldOut, tc.EvalArchs, tc.EvalEvery = held, held, s.EvalEvery
+	tc.Exclude, tc.EvalArchs, tc.EvalEvery = held, held, s.EvalEvery
 	tc.OutDir, tc.Resume, tc.CheckpointEvery = s.Out, s.Resume, s.CheckpointEvery
 	return trainer.TrainGHN(ctx, backend.MustDefault(), cfg, init, task, tc, progress)
 }
