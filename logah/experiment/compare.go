@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,13 +18,14 @@ import (
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
-	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/trainer"
 )
 
-// Init is one initialisation of a comparison: random (PyTorch's default initialisers) when
-// GHN is nil, else the parameters GHN predicts.
+// Init is where a fine-tuning run's parameters start: random (PyTorch's default initialisers)
+// when GHN is nil and Params empty, else the parameters GHN predicts, else those of Params.
+// [ParseInit] reads the command line's spelling.
 type Init struct {
+	// Name labels the initialisation in results ("random", "logah", …).
 	Name string
 	GHN  *ghn.GHN
 	// Params, when set, is a parameter file or directory used as is for every architecture
@@ -48,10 +50,14 @@ type Comparison struct {
 	// (0: all; images only). MaxEval caps evaluation: test images, or validation batches.
 	MaxTrain, MaxEval int
 	Batch             int
-	// LR is the peak learning rate, the same for every initialisation; Warmup is the warm-up as
-	// a fraction of the steps. After the warm-up the rate follows a cosine down to
-	// LR·MinLRFactor at the last step: MinLRFactor 1 keeps it constant.
-	LR, Warmup, MinLRFactor float64
+	// LR is the peak learning rate, the same for every initialisation. The warm-up lasts
+	// WarmupSteps steps, or WarmupFraction of the steps when that is not 0 (then WarmupSteps
+	// must be 0). After the warm-up the rate follows a cosine down to LR·MinLRFactor at the last
+	// step: MinLRFactor 1 keeps it constant.
+	LR             float64
+	WarmupSteps    int
+	WarmupFraction float64
+	MinLRFactor    float64
 	// EvalEvery evaluates every that many steps besides the start and the end (0: epoch ends).
 	EvalEvery int
 	// Dropout is GPT-2's dropout while fine-tuning (text only).
@@ -64,10 +70,11 @@ type Comparison struct {
 	Resume bool
 }
 
-// DefaultComparison is one epoch, 3 seeds, batch 64, lr 1e-3 with 5 % warm-up and a cosine
-// decay to 1 % of it: a budget in which a CPU-scale ViT learns a lot in one epoch.
+// DefaultComparison is one epoch, 3 seeds, batch 64, lr 1e-3 with a warm-up over 5 % of the
+// steps and a cosine decay to 1 % of it: a budget in which a CPU-scale ViT learns a lot in one
+// epoch.
 func DefaultComparison() Comparison {
-	return Comparison{Data: DefaultData(), Seeds: 3, Epochs: 1, Batch: 64, LR: 1e-3, Warmup: 0.05, MinLRFactor: 0.01, Dropout: 0.1}
+	return Comparison{Data: DefaultData(), Seeds: 3, Epochs: 1, Batch: 64, LR: 1e-3, WarmupFraction: 0.05, MinLRFactor: 0.01, Dropout: DefaultDropout}
 }
 
 // PaperViTFineTuning is DefaultComparison with the authors' ViT fine-tuning recipe (docs/method.md §6.1,
@@ -76,24 +83,43 @@ func DefaultComparison() Comparison {
 // here, therefore runs at the constant rate 4e-5, without warm-up.
 func PaperViTFineTuning() Comparison {
 	c := DefaultComparison()
-	c.Batch, c.LR, c.Warmup, c.MinLRFactor = 32, 4e-5, 0, 1
+	c.Batch, c.LR, c.WarmupFraction, c.MinLRFactor = 32, 4e-5, 0, 1
 	return c
 }
 
 // Protocol is what must be equal for two runs to be compared: the data, the fine-tuning budget
 // and the optimiser. Every Run records the protocol it ran under.
 type Protocol struct {
-	Data        string  `json:"data"`
-	Epochs      int     `json:"epochs,omitempty"`
-	Steps       int     `json:"steps,omitempty"`
-	MaxTrain    int     `json:"max_train,omitempty"`
-	MaxEval     int     `json:"max_eval,omitempty"`
-	Batch       int     `json:"batch"`
-	LR          float64 `json:"lr"`
-	Warmup      float64 `json:"warmup"`
-	MinLRFactor float64 `json:"min_lr_factor"`
-	EvalEvery   int     `json:"eval_every,omitempty"`
-	Dropout     float64 `json:"dropout,omitempty"`
+	Data           string  `json:"data"`
+	Epochs         int     `json:"epochs,omitempty"`
+	Steps          int     `json:"steps,omitempty"`
+	MaxTrain       int     `json:"max_train,omitempty"`
+	MaxEval        int     `json:"max_eval,omitempty"`
+	Batch          int     `json:"batch"`
+	LR             float64 `json:"lr"`
+	WarmupSteps    int     `json:"warmup_steps,omitempty"`
+	WarmupFraction float64 `json:"warmup_fraction,omitempty"`
+	MinLRFactor    float64 `json:"min_lr_factor"`
+	EvalEvery      int     `json:"eval_every,omitempty"`
+	Dropout        float64 `json:"dropout,omitempty"`
+}
+
+// UnmarshalJSON reads a protocol, including those of files written before the warm-up had a
+// unit in its name: their "warmup" is WarmupFraction.
+func (p *Protocol) UnmarshalJSON(data []byte) error {
+	type plain Protocol // without this method
+	var v struct {
+		plain
+		Warmup *float64 `json:"warmup"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*p = Protocol(v.plain)
+	if v.Warmup != nil && p.WarmupFraction == 0 {
+		p.WarmupFraction = *v.Warmup
+	}
+	return nil
 }
 
 // Protocol is c's protocol.
@@ -104,8 +130,8 @@ func (c Comparison) Protocol() Protocol {
 	} else if len(c.Data.Classes) > 0 {
 		data = fmt.Sprintf("%s classes %v", data, c.Data.Classes)
 	}
-	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval,
-		Batch: c.Batch, LR: c.LR, Warmup: c.Warmup, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery}
+	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Batch: c.Batch, LR: c.LR,
+		WarmupSteps: c.WarmupSteps, WarmupFraction: c.WarmupFraction, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery}
 	if c.Data.IsText() {
 		p.Dropout = c.Dropout
 	}
@@ -115,8 +141,11 @@ func (c Comparison) Protocol() Protocol {
 // String is a short description, e.g. "fashion-mnist, batch 32, lr 4e-05 constant, 1 epoch(s)
 // of 6400 examples".
 func (p Protocol) String() string {
-	sched := fmt.Sprintf("cosine to ×%g after %g%% warm-up", p.MinLRFactor, 100*p.Warmup)
-	if p.MinLRFactor == 1 && p.Warmup == 0 {
+	sched := fmt.Sprintf("cosine to ×%g after %d warm-up steps", p.MinLRFactor, p.WarmupSteps)
+	switch {
+	case p.WarmupFraction != 0:
+		sched = fmt.Sprintf("cosine to ×%g after %g%% warm-up", p.MinLRFactor, 100*p.WarmupFraction)
+	case p.MinLRFactor == 1 && p.WarmupSteps == 0:
 		sched = "constant"
 	}
 	budget := fmt.Sprintf("%d steps", p.Steps)
@@ -168,6 +197,9 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	}
 	if c.Resume && c.SaveTo == "" {
 		return nil, fmt.Errorf("compare: Resume needs SaveTo, the file of the earlier runs")
+	}
+	if err := c.fineTuning(c.Archs[0], c.Inits[0], 1).validate(); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
 	}
 	var saved []Run
 	if c.Resume {
@@ -290,32 +322,28 @@ func WriteRuns(path string, runs []Run) error {
 	return atomicfile.WriteFile(path, append(data, '\n'))
 }
 
+// fineTuning is the run of a on init with seed: the comparison's settings, with the defaults
+// of trainer.DefaultFineTune (AdamW wd 1e-2, clip 5) for what a comparison does not set.
+func (c Comparison) fineTuning(a arch.Arch, init Init, seed uint64) FineTuning {
+	cfg := trainer.DefaultFineTune()
+	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.LR, seed, c.EvalEvery
+	cfg.WarmupSteps, cfg.MinLRFactor = c.WarmupSteps, c.MinLRFactor
+	return FineTuning{FineTuneConfig: cfg, Arch: a, Init: init, Data: c.Data, Batch: c.Batch, WarmupFraction: c.WarmupFraction,
+		MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Dropout: c.Dropout}
+}
+
 func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in Init, seed uint64, progress func(RunProgress)) (Run, error) {
-	var init *params.Set
-	var err error
-	switch {
-	case in.GHN != nil:
-		init, err = in.GHN.Predict(a, ghn.PredictOptions{Seed: seed})
-	case in.Params != "":
-		init, err = params.LoadModel(a, in.Params)
-	default:
-		init, err = params.Init(a, seed)
-	}
+	f := c.fineTuning(a, in, seed)
+	init, err := f.initial()
 	if err != nil {
 		return Run{}, err
 	}
-	task, err := c.Data.Task(a, TaskOptions{Batch: c.Batch, Seed: seed, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Dropout: c.Dropout})
+	task, err := f.task()
 	if err != nil {
 		return Run{}, err
 	}
 	run := Run{Arch: a.String(), Init: in.Name, Seed: seed, Protocol: c.Protocol()}
-	cfg := trainer.DefaultFineTune()
-	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.LR, seed, c.EvalEvery
-	cfg.MinLRFactor = c.MinLRFactor
-	total := cfg.Steps
-	if total == 0 {
-		total = cfg.Epochs * task.StepsPerEpoch()
-	}
+	total := f.totalSteps(task)
 	if total == 0 {
 		w, err := trainer.EvalWeights(a, init)
 		if err != nil {
@@ -329,12 +357,11 @@ func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in
 		run.Curve = []trainer.Record{{Split: "eval", Values: m}}
 		return run, nil
 	}
-	cfg.WarmupSteps = int(c.Warmup * float64(total))
 	var report func(trainer.Progress)
 	if progress != nil {
 		report = func(p trainer.Progress) { progress(RunProgress{Arch: a, Init: in.Name, Seed: seed, Progress: p}) }
 	}
-	res, err := trainer.FineTune(ctx, be, a, init, task, cfg, report)
+	res, err := trainer.FineTune(ctx, be, a, init, task, f.trainerConfig(total), report)
 	if err != nil {
 		return run, err
 	}
@@ -438,15 +465,24 @@ func (c Comparison) BudgetLabel() string {
 	}
 }
 
-// ParseInit reads "random", "NAME=PATH" (a hypernetwork to open with open) or
-// "NAME=params:PATH" (parameters used as they are: a file or directory params.LoadModel reads).
+// ParseInit reads an initialisation as `logah finetune` and `logah compare` write it: "random";
+// "NAME=PATH", a hypernetwork to open with open (whose predictions are the parameters);
+// "NAME=params:PATH", parameters used as they are (a file or directory params.LoadModel
+// reads); or a bare PATH, parameters named by their path.
 func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, error) {
 	name, path, isGHN := strings.Cut(spec, "=")
 	if !isGHN {
-		if name != "random" {
-			return Init{}, fmt.Errorf("--init %q: use random, NAME=HYPERNETWORK or NAME=params:FILE", spec)
+		if name == "random" {
+			return Init{Name: name}, nil
 		}
-		return Init{Name: name}, nil
+		st, err := os.Stat(spec)
+		if err != nil {
+			return Init{}, fmt.Errorf("--init %q: use random, PARAMETERS, NAME=params:PARAMETERS or NAME=HYPERNETWORK (%v)", spec, err)
+		}
+		if st.IsDir() && isGHNDir(spec) {
+			return Init{}, fmt.Errorf("--init %s holds a hypernetwork: write NAME=%s to fine-tune from its prediction", spec, spec)
+		}
+		return Init{Name: spec, Params: spec}, nil
 	}
 	if file, ok := strings.CutPrefix(path, "params:"); ok {
 		if _, err := os.Stat(file); err != nil {
@@ -459,4 +495,15 @@ func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, err
 		return Init{}, fmt.Errorf("--init %s: %w", spec, err)
 	}
 	return Init{Name: name, GHN: g}, nil
+}
+
+// isGHNDir reports whether dir is the output of `logah train-ghn` (held_out.json from its start,
+// ghn.safetensors at its end) or of `logah init-ghn`.
+func isGHNDir(dir string) bool {
+	for _, name := range []string{"ghn.safetensors", "held_out.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
 }

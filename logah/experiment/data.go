@@ -117,8 +117,13 @@ type TaskOptions struct {
 	MaxTrain int
 	// MaxEval caps evaluation: test images, or validation batches for text (0: all).
 	MaxEval int
-	// Dropout is GPT-2's dropout during training (GPT-2 only).
+	// Dropout is GPT-2's dropout during training (GPT-2 only: ViTs and Llamas have none).
 	Dropout float64
+	// LabelSmoothing is the cross entropy's label smoothing (images only).
+	LabelSmoothing float64
+	// Augment applies the standard CIFAR augmentation to training images: a random crop with
+	// zero padding 4 and a horizontal flip (datasets.CIFARAugment; images only).
+	Augment bool
 }
 
 // Task prepares the training task of a: an image classification task for a ViT, language
@@ -130,8 +135,15 @@ func (d Data) Task(a arch.Arch, o TaskOptions) (trainer.Task, error) {
 		if err != nil {
 			return nil, err
 		}
-		return trainer.NewImageTask(train, test, o.Batch, o.Seed, trainer.ImageTaskOptions{MaxEvalExamples: o.MaxEval})
+		opts := trainer.ImageTaskOptions{MaxEvalExamples: o.MaxEval, LabelSmoothing: o.LabelSmoothing}
+		if o.Augment {
+			opts.Augment = datasets.CIFARAugment
+		}
+		return trainer.NewImageTask(train, test, o.Batch, o.Seed, opts)
 	case arch.LM:
+		if o.LabelSmoothing != 0 || o.Augment {
+			return nil, fmt.Errorf("label smoothing and augmentation apply to images: %s trains on text without them", a)
+		}
 		return d.TextTask(s, o.Batch, o.Seed, o.Dropout, o.MaxEval)
 	default:
 		return nil, fmt.Errorf("no task for %s", a)

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -67,6 +68,29 @@ func TestGHNConfigDecoders(t *testing.T) {
 	}
 }
 
+// TestGHNTrainingKeepsTheCheckpointConfiguration pins the trainer configuration that
+// DefaultGHNTraining writes into checkpoints: run directories of earlier versions resume only
+// while it is the same.
+func TestGHNTrainingKeepsTheCheckpointConfiguration(t *testing.T) {
+	got, err := json.Marshal(DefaultGHNTraining("vits-mini").GHNTrainConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"family":"vits-mini","meta_batch":1,"steps":1000,"lr":0.0003,"warmup_steps":50,"min_lr_factor":0.01,` +
+		`"optimizer":{"Beta1":0.9,"Beta2":0.999,"Eps":1e-8,"WeightDecay":0.01,"ClipNorm":5},"lambda":0.00003,"seed":1,"checkpoint_every":100}`
+	if string(got) != want {
+		t.Fatalf("checkpoint configuration\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestTrainGHNDrawsTheHeldOutArchitectures(t *testing.T) {
+	s := DefaultGHNTraining("vits-mini")
+	s.Exclude = []arch.Arch{arch.ViT{}}
+	if _, err := TrainGHN(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "set HeldOut") {
+		t.Fatalf("Exclude set by hand: %v", err)
+	}
+}
+
 func TestHeldOutArchsAreNeverTrainedAndStable(t *testing.T) {
 	s := DefaultGHNTraining("vits-mini")
 	a, err := s.HeldOutArchs()
@@ -87,7 +111,7 @@ func TestTrainThenCompare(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
 	s := DefaultGHNTraining("vits-mini")
-	s.Steps, s.Warmup, s.MaxEval, s.HeldOut, s.Out, s.DMax = 2, 1, 100, 1, dir, 64
+	s.Steps, s.WarmupSteps, s.MaxEval, s.HeldOut, s.OutDir, s.DMax = 2, 1, 100, 1, dir, 64
 	res, err := TrainGHN(context.Background(), s, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +163,7 @@ func TestTrainLlamaHypernetworkThenCompare(t *testing.T) {
 	dir := t.TempDir()
 	s := DefaultGHNTraining("llamas-mini")
 	s.Data.Name, s.Data.Tokenizer, s.Data.TextBytes = "text", "bytes", 1<<20
-	s.Steps, s.Warmup, s.Batch, s.LR, s.MaxEval, s.HeldOut, s.Out, s.DMax = 30, 3, 8, 1e-3, 200, 1, dir, 128
+	s.Steps, s.WarmupSteps, s.Batch, s.LR, s.MaxEval, s.HeldOut, s.OutDir, s.DMax = 30, 3, 8, 1e-3, 200, 1, dir, 128
 	res, err := TrainGHN(context.Background(), s, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -253,10 +277,33 @@ func TestCompareResumesFromSavedRuns(t *testing.T) {
 
 func TestPaperViTFineTuningIsTheAuthorsFirstEpoch(t *testing.T) {
 	p := PaperViTFineTuning().Protocol()
-	if p.Batch != 32 || p.LR != 4e-5 || p.Warmup != 0 || p.MinLRFactor != 1 {
+	if p.Batch != 32 || p.LR != 4e-5 || p.WarmupSteps != 0 || p.WarmupFraction != 0 || p.MinLRFactor != 1 {
 		t.Fatalf("paper protocol %+v", p)
 	}
 	if got := p.String(); !strings.Contains(got, "lr 4e-05 constant") {
+		t.Fatalf("description %q", got)
+	}
+}
+
+func TestProtocolReadsTheWarmupOfOlderFiles(t *testing.T) {
+	var p Protocol
+	if err := json.Unmarshal([]byte(`{"data":"fashion-mnist","epochs":1,"batch":64,"lr":0.001,"warmup":0.05,"min_lr_factor":0.01}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultComparison()
+	if p.WarmupFraction != 0.05 || p.WarmupSteps != 0 || p != c.Protocol() {
+		t.Fatalf("an older file's protocol %+v, want the default comparison's %+v", p, c.Protocol())
+	}
+	c.WarmupSteps, c.WarmupFraction = 10, 0
+	data, err := json.Marshal(c.Protocol())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Protocol
+	if err := json.Unmarshal(data, &back); err != nil || back != c.Protocol() || !strings.Contains(string(data), `"warmup_steps":10`) {
+		t.Fatalf("round trip %s → %+v, %v", data, back, err)
+	}
+	if got := back.String(); !strings.Contains(got, "after 10 warm-up steps") {
 		t.Fatalf("description %q", got)
 	}
 }

@@ -15,48 +15,68 @@ import (
 )
 
 // GHNTraining is one hypernetwork training run: `logah train-ghn` with its flags.
+//
+// The optimisation is trainer.GHNTrainConfig's, embedded with its names: Family, MetaBatch,
+// Steps, LR, WarmupSteps, MinLRFactor, Optimizer, Lambda, Seed, EvalEvery, OutDir,
+// CheckpointEvery, Resume, … (its Exclude and EvalArchs are TrainGHN's to fill from HeldOut).
+// The fields below are what the trainer does not decide: the data, the hypernetwork to build
+// and how many architectures to hold out.
 type GHNTraining struct {
-	// Family is the architecture family sampled (vits-mini, vits1k, gpts-mini, gpts1k,
-	// llamas-mini, llamas1k, …).
-	Family string
-	Data   Data
+	trainer.GHNTrainConfig
+	Data Data
 	// Size is "tiny" (LoGAH-Tiny: hid 64, 3 layers, 8 heads, r 32) or a JSON config file.
 	Size string
-	// DMax is the largest predicted block (max_shape); K = 16·DMax.
+	// DMax is d_max, the largest predicted block (`--d-max`; ghn.Config.MaxShape, the
+	// reference's max_shape) of the LoGAH decoder, whose K is 16·DMax. A JSON Size sets its
+	// own, and the GHN-3 decoder uses d_max = the hidden size, GHN-3's own setting.
 	DMax int
-	// Decoder is "logah" (low-rank) or "ghn3" (the GHN-3 tiled baseline).
-	Decoder string
-	// MetaBatch is m, the architectures per step; Batch the data batch they share.
-	MetaBatch, Steps, Batch int
-	LR                      float64
-	Warmup                  int
-	Lambda                  float64
-	Seed                    uint64
-	// HeldOut architectures of the family are never trained on; their predictions (no
-	// fine-tuning) are evaluated every EvalEvery steps (0: at the end) on MaxEval test images
-	// (text: MaxEval/100+1 validation batches).
-	HeldOut, EvalEvery, MaxEval int
+	// Decoder is ghn.DecoderLoGAH (low-rank) or ghn.DecoderGHN3 (the tiled GHN-3 baseline).
+	Decoder ghn.DecoderKind
+	// Batch is the data batch the MetaBatch architectures of a step share.
+	Batch int
+	// HeldOut architectures of the family (drawn by [GHNTraining.HeldOutArchs]) are never
+	// trained on; their predictions, without fine-tuning, are evaluated every EvalEvery steps
+	// (0: at the end) on MaxEval test images; text families evaluate
+	// MaxEval/[TextEvalExamplesPerBatch]+1 validation batches instead.
+	HeldOut, MaxEval int
 	// Context overrides the text families' context length (0: the family's).
 	Context int
-	// Out receives metrics.jsonl, ckpt/, held_out.json and ghn.safetensors.
-	Out             string
-	CheckpointEvery int
-	// Resume continues from the latest checkpoint in Out; a finished run is then just loaded.
-	Resume bool
+	// Dropout is GPT-2's dropout while training on text (Llama has none).
+	Dropout float64
 }
 
+// TextEvalExamplesPerBatch converts GHNTraining.MaxEval, which counts test images, into
+// validation batches for text families: MaxEval/TextEvalExamplesPerBatch + 1 batches (the
+// default 2000 evaluates 21 batches, 500 evaluates 6), so that one --max-eval serves both kinds
+// of family.
+const TextEvalExamplesPerBatch = 100
+
+// DefaultDropout is GPT-2's dropout on embeddings, attention and residual branches while
+// training (Hugging Face GPT2Config's resid_pdrop, embd_pdrop and attn_pdrop).
+const DefaultDropout = 0.1
+
 // DefaultGHNTraining returns the defaults of `logah train-ghn`: LoGAH-Tiny with d_max 512,
-// m = 1, batch 64, the paper's optimiser (lr 3e-4, wd 1e-2, clip 5, λ 3e-5), 1000 steps and
-// five held-out architectures.
+// m = 1, batch 64, the paper's optimiser (lr 3e-4, wd 1e-2, clip 5, λ 3e-5; see
+// trainer.DefaultGHNTrain), 1000 steps with 50 of warm-up, five held-out architectures
+// evaluated on 2000 test images, a checkpoint every 100 steps.
 func DefaultGHNTraining(family string) GHNTraining {
-	return GHNTraining{Family: family, Data: DefaultData(), Size: "tiny", DMax: 512, Decoder: "logah",
-		MetaBatch: 1, Steps: 1000, Batch: 64, LR: 3e-4, Warmup: 50, Lambda: 3e-5, Seed: 1,
-		HeldOut: 5, MaxEval: 2000, CheckpointEvery: 100}
+	tc := trainer.DefaultGHNTrain(family)
+	tc.CheckpointEvery = 100
+	return GHNTraining{GHNTrainConfig: tc, Data: DefaultData(), Size: "tiny", DMax: 512, Decoder: ghn.DecoderLoGAH,
+		Batch: 64, HeldOut: 5, MaxEval: 2000, Dropout: DefaultDropout}
+}
+
+// family is the sampled family: Family, or the fixed list Archs when it is set.
+func (s GHNTraining) family() (arch.Family, error) {
+	if len(s.Archs) > 0 {
+		return arch.ListFamily("custom", s.Archs), nil
+	}
+	return arch.FamilyByName(s.Family)
 }
 
 // Config is the hypernetwork configuration the run trains.
 func (s GHNTraining) Config() (ghn.Config, error) {
-	fam, err := arch.FamilyByName(s.Family)
+	fam, err := s.family()
 	if err != nil {
 		return ghn.Config{}, err
 	}
@@ -69,16 +89,19 @@ func (s GHNTraining) Config() (ghn.Config, error) {
 	return GHNConfig(s.Size, variant, classes, s.DMax, s.Decoder)
 }
 
+// heldOutSeedOffset makes the held-out draw independent of the training draws of the same seed.
+const heldOutSeedOffset = 1_000_003
+
 // HeldOutArchs are the s.HeldOut distinct members of the family drawn with another seed than
 // training; training skips them.
 func (s GHNTraining) HeldOutArchs() ([]arch.Arch, error) {
-	fam, err := arch.FamilyByName(s.Family)
+	fam, err := s.family()
 	if err != nil {
 		return nil, err
 	}
 	var held []arch.Arch
 	seen := map[arch.Arch]bool{}
-	next := fam.Sampler(s.Seed + 1_000_003)
+	next := fam.Sampler(s.Seed + heldOutSeedOffset)
 	for tries := 0; len(held) < s.HeldOut && tries < 10000; tries++ {
 		if a := next(); !seen[a] {
 			seen[a] = true
@@ -90,31 +113,33 @@ func (s GHNTraining) HeldOutArchs() ([]arch.Arch, error) {
 
 // task prepares the training data of the family (its first member decides images or text).
 func (s GHNTraining) task() (trainer.Task, error) {
-	fam, err := arch.FamilyByName(s.Family)
+	fam, err := s.family()
 	if err != nil {
 		return nil, err
 	}
-	switch a := fam.Sample(s.Seed, 1)[0].(type) {
-	case arch.ViT:
-		t, err := s.Data.Task(a, TaskOptions{Batch: s.Batch, Seed: s.Seed, MaxEval: s.MaxEval})
-		if err != nil {
-			return nil, fmt.Errorf("family %s: %w", s.Family, err)
-		}
-		return t, nil
-	case arch.LM:
+	a := fam.Sample(s.Seed, 1)[0]
+	o := TaskOptions{Batch: s.Batch, Seed: s.Seed, MaxEval: s.MaxEval, Dropout: s.Dropout}
+	if lm, ok := a.(arch.LM); ok {
 		if s.Context > 0 {
-			a = a.WithContext(s.Context)
+			a = lm.WithContext(s.Context)
 		}
-		return s.Data.TextTask(a, s.Batch, s.Seed, 0.1, s.MaxEval/100+1)
-	default:
-		return nil, fmt.Errorf("family %s: unknown architecture kind", s.Family)
+		o.MaxEval = s.MaxEval/TextEvalExamplesPerBatch + 1
 	}
+	t, err := s.Data.Task(a, o)
+	if err != nil {
+		return nil, fmt.Errorf("family %s: %w", fam.Name, err)
+	}
+	return t, nil
 }
 
 // TrainGHN runs the training s describes (on the default backend) and returns the trained
 // hypernetwork with the metrics of this invocation (those of earlier, resumed invocations are
-// in Out/metrics.jsonl: see [ReadGHNMetrics]).
+// in OutDir/metrics.jsonl: see [ReadGHNMetrics]). OutDir also receives held_out.json (the
+// held-out architectures, for `logah compare --arch`), ckpt/ and ghn.safetensors.
 func TrainGHN(ctx context.Context, s GHNTraining, progress func(trainer.Progress)) (*trainer.GHNTrainResult, error) {
+	if len(s.Exclude) > 0 || len(s.EvalArchs) > 0 {
+		return nil, fmt.Errorf("train-ghn: Exclude and EvalArchs are drawn from the family: set HeldOut, the number of held-out architectures, instead")
+	}
 	cfg, err := s.Config()
 	if err != nil {
 		return nil, err
@@ -127,11 +152,11 @@ func TrainGHN(ctx context.Context, s GHNTraining, progress func(trainer.Progress
 	if err != nil {
 		return nil, err
 	}
-	if s.Out != "" {
-		if err := os.MkdirAll(s.Out, 0o755); err != nil {
+	if s.OutDir != "" {
+		if err := os.MkdirAll(s.OutDir, 0o755); err != nil {
 			return nil, err
 		}
-		if err := WriteArchList(filepath.Join(s.Out, "held_out.json"), held); err != nil {
+		if err := WriteArchList(filepath.Join(s.OutDir, "held_out.json"), held); err != nil {
 			return nil, err
 		}
 	}
@@ -139,10 +164,8 @@ func TrainGHN(ctx context.Context, s GHNTraining, progress func(trainer.Progress
 	if err != nil {
 		return nil, err
 	}
-	tc := trainer.DefaultGHNTrain(s.Family)
-	tc.MetaBatch, tc.Steps, tc.LR, tc.WarmupSteps, tc.Lambda, tc.Seed = s.MetaBatch, s.Steps, s.LR, s.Warmup, s.Lambda, s.Seed
-	tc.Exclude, tc.EvalArchs, tc.EvalEvery = held, held, s.EvalEvery
-	tc.OutDir, tc.Resume, tc.CheckpointEvery = s.Out, s.Resume, s.CheckpointEvery
+	tc := s.GHNTrainConfig
+	tc.Exclude, tc.EvalArchs = held, held
 	return trainer.TrainGHN(ctx, backend.MustDefault(), cfg, init, task, tc, progress)
 }
 
@@ -194,8 +217,8 @@ func ReadArchList(path string) ([]arch.Arch, error) {
 
 // GHNConfig is the hypernetwork configuration of the train-ghn / init-ghn flags: size "tiny"
 // (LoGAH-Tiny with d_max = dMax and K = 16·dMax) or a JSON config file, for the variant and
-// number of classes, with the "logah" (low-rank) or "ghn3" (tiled) decoder.
-func GHNConfig(size string, v ghn.Variant, classes, dMax int, decoder string) (ghn.Config, error) {
+// number of classes, with the LoGAH (low-rank) or GHN-3 (tiled) decoder ("" is LoGAH's).
+func GHNConfig(size string, v ghn.Variant, classes, dMax int, decoder ghn.DecoderKind) (ghn.Config, error) {
 	var cfg ghn.Config
 	switch size {
 	case "tiny", "":
@@ -211,11 +234,11 @@ func GHNConfig(size string, v ghn.Variant, classes, dMax int, decoder string) (g
 		}
 	}
 	switch decoder {
-	case "logah", "":
-	case "ghn3":
+	case ghn.DecoderLoGAH, "":
+	case ghn.DecoderGHN3:
 		cfg = ghn.GHN3Baseline(cfg, cfg.Hid)
 	default:
-		return cfg, fmt.Errorf("decoder %q: use logah or ghn3", decoder)
+		return cfg, fmt.Errorf("decoder %q: use %s or %s", decoder, ghn.DecoderLoGAH, ghn.DecoderGHN3)
 	}
 	return cfg, cfg.Validate()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/logah-go/logah/logah/arch"
 )
@@ -29,4 +30,15 @@ func resolveArch(positional []string, configPath string) (arch.Arch, error) {
 	default:
 		return nil, usageErrorf("expected one model, got %v", positional)
 	}
+}
+
+// archFromFlag accepts a model name or a path to a JSON config (--arch).
+func archFromFlag(s string) (arch.Arch, error) {
+	if s == "" {
+		return nil, usageErrorf("missing --arch: a model name or a JSON config file")
+	}
+	if strings.HasSuffix(s, ".json") {
+		return resolveArch(nil, s)
+	}
+	return arch.Named(s)
 }

@@ -33,7 +33,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	fs.IntVar(&c.MaxEval, "max-eval", 0, "evaluate on the first N test images, or N validation batches for text (0: all)")
 	fs.IntVar(&c.Batch, "batch", c.Batch, "batch size")
 	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate (the same for every initialisation)")
-	fs.Float64Var(&c.Warmup, "warmup", c.Warmup, "warm-up as a fraction of the steps")
+	warmup := addWarmupFlags(fs, &c.WarmupSteps, &c.WarmupFraction)
 	fs.Float64Var(&c.MinLRFactor, "min-lr-factor", c.MinLRFactor, "cosine decay to lr × this at the last step (1: constant; the authors' ViT recipe is --batch 32 --lr 4e-5 --warmup 0 --min-lr-factor 1)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "also evaluate every N steps (the curves in --out)")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "text: GPT-2 dropout while fine-tuning")
@@ -48,6 +48,9 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	}
 	if c.Resume && c.SaveTo == "" {
 		return usageErrorf("--resume needs --out, the file of the earlier runs")
+	}
+	if err := warmup(); err != nil {
+		return err
 	}
 	if c.Data, err = df.spec(); err != nil {
 		return err

@@ -34,7 +34,7 @@ func cmdInitGHN(args []string, stdout io.Writer) error {
 	if v != ghn.VariantViT && v != ghn.VariantGPT {
 		return usageErrorf("unknown --variant %q: use vit or gpt", *variant)
 	}
-	cfg, err := experiment.GHNConfig(*size, v, *classes, *dMax, *decoder)
+	cfg, err := experiment.GHNConfig(*size, v, *classes, *dMax, ghn.DecoderKind(*decoder))
 	if err != nil {
 		return err
 	}

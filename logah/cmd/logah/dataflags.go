@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/logah-go/logah/datasets"
-	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/experiment"
 )
 
@@ -42,17 +40,4 @@ func (d *dataFlags) spec() (experiment.Data, error) {
 		}
 	}
 	return data, nil
-}
-
-// images loads the train and test parts of the image dataset for ViT v (see
-// experiment.Data.Images).
-func (d *dataFlags) images(v arch.ViT, maxTrain int) (train, test *datasets.Images, err error) {
-	if *d.data == "text" {
-		return nil, nil, usageErrorf("a ViT needs an image dataset, not --data text")
-	}
-	spec, err := d.spec()
-	if err != nil {
-		return nil, nil, err
-	}
-	return spec.Images(v, maxTrain)
 }

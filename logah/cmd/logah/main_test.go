@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
+	"github.com/logah-go/logah/logah/params"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -53,6 +56,12 @@ func TestBadInputIsOneLineAndNonZero(t *testing.T) {
 		{[]string{"graph", "vit-s", "--cutof", "3"}, "flag provided but not defined"},
 		{[]string{"eval", "--arch", "vit-mini"}, "--arch and --params are required"},
 		{[]string{"eval", "--arch", "vit-mini", "--params", filepath.Join(dir, "none.safetensors")}, "none.safetensors"},
+		// --warmup counts steps in every command; compare's old fraction names the new flag.
+		{[]string{"compare", "--arch", "vit-mini", "--init", "random", "--warmup", "0.05"}, "--warmup counts steps; for 0.05 of the run's steps write --warmup-fraction 0.05"},
+		{[]string{"compare", "--arch", "vit-mini", "--init", "random", "--warmup", "10", "--warmup-fraction", "0.1"}, "exclude each other"},
+		{[]string{"train-ghn", "--out", dir, "--warmup", "0.5"}, "--warmup is a whole number of warm-up steps"},
+		{[]string{"finetune", "--arch", "vit-mini", "--warmup-fraction", "2"}, "warm-up fraction 2: want a fraction of the steps in [0, 1]"},
+		{[]string{"finetune", "--arch", "vit-mini", "--init", filepath.Join(dir, "none.safetensors")}, "use random, PARAMETERS"},
 	} {
 		code, out, errOut := runCLI(c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(errOut, "goroutine") {
@@ -99,5 +108,37 @@ func TestUnavailableBackendIsAPlainError(t *testing.T) {
 	code, _, errOut := runCLI("test-no-backend")
 	if code != 1 || !strings.Contains(errOut, "no PJRT plugin was found") || strings.Contains(errOut, "internal error") {
 		t.Errorf("code %d, stderr %q", code, errOut)
+	}
+}
+
+// TestFinetuneFromAParameterFile runs "logah finetune" end to end: a named parameter file as
+// --init, a warm-up fraction, and the files it writes.
+func TestFinetuneFromAParameterFile(t *testing.T) {
+	if _, err := datasets.LoadFashionMNIST("", datasets.Test); err != nil {
+		t.Skipf("Fashion-MNIST not installed: %v", err)
+	}
+	dir := t.TempDir()
+	a, _ := arch.Named("vit-mini")
+	set, err := params.Init(a, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initPath := filepath.Join(dir, "init.safetensors")
+	if err := params.Save(initPath, set, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "run")
+	code, stdout, stderr := runCLI("finetune", "vit-mini", "--init", "edited=params:"+initPath, "--steps", "2", "--warmup-fraction", "0.5",
+		"--batch", "16", "--max-train", "64", "--max-eval", "50", "--out", out, "--quiet")
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, stderr)
+	}
+	for _, want := range []string{"from edited on fashion-mnist", "done: 2 steps; final accuracy", filepath.Join(out, "final.safetensors")} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "final.safetensors")); err != nil {
+		t.Error(err)
 	}
 }
