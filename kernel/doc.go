@@ -27,7 +27,7 @@
 // checkout. Values already set (exported before starting Jupyter) win over these defaults:
 //
 //	GOMLX_BACKEND=go           GoMLX's pure-Go backend (no cgo, no downloads)
-//	GOEXPERIMENT=simd          AVX2/AVX-512 matmul in the Go backend, ~20x faster
+//	GOEXPERIMENT=simd          AVX2/AVX-512 matmul in the Go backend (docs/performance.md)
 //	GOMLX_NO_AUTO_INSTALL=1    never download XLA plugins
 //	LOGAH_REPO=<repo>          where the checkout is, for notebooks that read its files
 //	PATH += go's directory (if missing), $GOBIN or $GOPATH/bin (goimports, gopls)
@@ -55,5 +55,6 @@
 //
 // Package kernel/show renders graphs, parameter tables, training curves, progress and tables
 // in notebooks; package kernel/jupyter is a Go Jupyter client used by this program's tests
-// and benchmarks, which install the kernel into a temporary JUPYTER_DATA_DIR.
+// and benchmarks, which install the kernel into a temporary JUPYTER_DATA_DIR. Its benchmarks
+// time the kernel's start and warm notebook cells (docs/performance.md says how to run them).
 package main

@@ -8,11 +8,11 @@
 //
 // The Go backend is GoMLX's github.com/gomlx/compute with our patch series (patches/, applied by
 // ./install.sh; [Engine] reports what a binary was built with). Graph nodes run in parallel on
-// the engine's worker pool, the engine's default. The patched pool cannot deadlock: kernels that
-// fan out from inside a node never wait for a free worker (unpatched compute v0.1.2 could hang
-// at 0% CPU when every worker held such a node, which is why earlier releases ran nodes
-// sequentially). LOGAH_GO_BACKEND passes other options to the Go backend (for example
-// "ops_sequential" or "parallelism=1"); GOMLX_BACKEND=go:OPTIONS does the same for one run.
+// the engine's worker pool, the engine's default: with the patches, kernels that fan out from
+// inside a node never wait for a free worker, so the pool cannot deadlock (docs/performance.md
+// tells the unpatched engine's story). LOGAH_GO_BACKEND passes other options to the Go backend
+// (for example "ops_sequential" or "parallelism=1"); GOMLX_BACKEND=go:OPTIONS does the same for
+// one run.
 package backend
 
 import (

@@ -55,39 +55,28 @@
 // executors by a comparable [ExecKey] (architecture value, mode, input shapes), bounds their
 // number with an LRU policy and finalizes what it evicts.
 //
-// # Performance on the Go backend
+// # Hand-written gradients
 //
-// The package builds with the pure-Go backend (github.com/gomlx/compute/gobackend); build and
-// test with GOEXPERIMENT=simd for the vectorised matrix products. Six parts are written for
-// that backend rather than left to automatic differentiation, each with a hand-written gradient
-// checked against finite differences or GoMLX's own derivation in the tests:
+// Six parts are written for GoMLX's pure-Go backend rather than left to automatic
+// differentiation, because the derived gradients do much more work there; each hand-written
+// gradient is checked against finite differences or GoMLX's own derivation in the tests:
 //
-//   - attention: every batched product (q·kᵀ, probabilities·v and the four backward products)
-//     contracts the last axis of its left operand with the second-to-last of its right one, the
-//     layout for which the backend's small-matrix kernels are fast (about 7x faster than
-//     contracting both last axes at head width 16), the key and value adjoints are computed
-//     transposed so that no (B, H, S, S) matrix is transposed, the softmax is computed once,
-//     fused, and one gradient covers the block from the packed q|k|v projections to the
-//     concatenated heads: the three adjoints are concatenated into the packed one, where
-//     differentiating the split would pad each to the packed shape and add them;
-//   - the lm_head + next-token loss of GPT-2 and Llama ([GPT2Loss], [LlamaLoss]): a fused
-//     softmax instead of the generic Exp/ReduceMax/ReduceSum chain, the gradient (p - onehot)/N
-//     written directly, the lm_head weight gradient computed without transposing the (tokens,
-//     vocabulary) matrix, and the rows split into a few blocks whose single-threaded softmaxes
-//     run concurrently;
-//   - [CausalLMLoss] on given logits uses the same fused-softmax loss;
-//   - both GELUs: the fused kernel gives the value and the gradient reuses it, instead of
-//     differentiating a decomposed copy that evaluates erf or tanh a second time (about a fifth
-//     less CPU per ViT training step);
+//   - attention: every batched product contracts the last axis of its left operand with the
+//     second-to-last of its right one (the backend's fast layout), the key and value adjoints
+//     are computed transposed so that no (B, H, S, S) matrix is transposed, the softmax is
+//     computed once, fused, and one gradient covers the block from the packed q|k|v projections
+//     to the concatenated heads (differentiating the split would pad each adjoint to the packed
+//     shape and add them);
+//   - the lm_head + next-token loss of GPT-2 and Llama ([GPT2Loss], [LlamaLoss]) and
+//     [CausalLMLoss]: a fused softmax, the gradient (p - onehot)/N written directly, the lm_head
+//     weight gradient computed without transposing the (tokens, vocabulary) matrix, and the rows
+//     split into a few blocks whose single-threaded softmaxes run concurrently;
+//   - both GELUs: the fused kernel gives the value and the gradient reuses it;
 //   - dense layers (nn.Linear, Conv1D): the weight gradient transposes one operand, the one with
-//     fewer columns, where GoMLX's gradient has the backend transpose both (about half the
-//     transposing of a ViT training step, 5–8 % of its CPU);
-//   - LayerNorm: the fused kernel gives the value and the gradient is the closed form
-//     dx = r·(dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂)), dγ = Σ dy·x̂, dβ = Σ dy, with the mean and
-//     1/σ recomputed once from x (the fused kernel does not return them): about a dozen
-//     operations on the activations instead of GoMLX's differentiation of a second, decomposed
-//     LayerNorm (about two dozen); Llama's RMSNorm (its value from plain operations) likewise
-//     has the closed form dx = r·(dy·w − x̂·mean(dy·w·x̂)), dw = Σ dy·x̂, with
+//     fewer columns, where GoMLX's gradient has the backend transpose both;
+//   - LayerNorm: the closed form dx = r·(dy·γ − mean(dy·γ) − x̂·mean(dy·γ·x̂)), dγ = Σ dy·x̂,
+//     dβ = Σ dy, with the mean and 1/σ recomputed once from x (the fused kernel does not return
+//     them); Llama's RMSNorm likewise dx = r·(dy·w − x̂·mean(dy·w·x̂)), dw = Σ dy·x̂, with
 //     r = 1/√(mean(x²)+eps) recomputed from x.
 //
 // [Linear], [LayerNorm] and [GELU] export the dense layer, LayerNorm and exact GELU with their
@@ -97,14 +86,8 @@
 // logah/internal/customvjp's Fused, and those of attention and the losses with its Attach:
 // neither adds anything to the forward pass but, for Attach, an identity the backend executes by
 // handing its input's buffer over (customvjp.Apply's identities, and StopGradient, copy their
-// input when it has other consumers: the lm_head weight, 3.2M entries, on every GPT-2 step).
+// input when it has other consumers).
 //
-// Pitfalls of compute v0.1.2's Go backend met here:
-//
-//   - unpatched, its parallel graph executor can deadlock when as many matrix products as its
-//     worker limit run at once, each waiting for workers of its own; LoGAH Lab builds against
-//     the patched engine (logah/backend/patches), whose kernels never wait for a worker, and
-//     uses the parallel scheduler;
-//   - a graph whose output is one of its parameters, unchanged, fails at execution when it has
-//     two or more parameters.
+// Build and test with GOEXPERIMENT=simd. What each of these choices saves, and the pitfalls of
+// the pinned engine met on the way, are measured in docs/performance.md.
 package nets
