@@ -60,23 +60,12 @@ logah.MustOK(err)
 fmt.Println(a)`)
 }
 
-// benchWarmCell starts the installed kernel, runs cell once cold and then times it warm; the
-// cell must print a ViT.
+// benchWarmCell runs cell once cold and then times it warm in a started kernel; the cell must
+// print a ViT.
 func benchWarmCell(b *testing.B, cell string) {
-	inst := kerneltest.Install(b)
-	spec, err := jupyter.ReadKernelSpec(inst.SpecDir)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	k, err := jupyter.StartKernel(ctx, spec, jupyter.StartOptions{Dir: b.TempDir(), Env: inst.Env})
-	if err != nil {
-		b.Fatal(err)
-	}
+	k := startBenchKernel(b)
 	defer k.Close()
-	if _, err := k.Client.WaitReady(ctx); err != nil {
-		b.Fatal(err)
-	}
 	run := func() {
 		res, err := k.Client.Execute(ctx, cell, jupyter.ExecuteOptions{})
 		if err != nil {
@@ -95,8 +84,9 @@ func benchWarmCell(b *testing.B, cell string) {
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
 }
 
-// BenchmarkInterrupt measures interrupt_request to the end of an endless cell.
-func BenchmarkInterrupt(b *testing.B) {
+// startBenchKernel installs the kernel in a temporary Jupyter directory and starts it in a
+// temporary working directory, ready for cells.
+func startBenchKernel(b *testing.B) *jupyter.Kernel {
 	inst := kerneltest.Install(b)
 	spec, err := jupyter.ReadKernelSpec(inst.SpecDir)
 	if err != nil {
@@ -107,10 +97,18 @@ func BenchmarkInterrupt(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer k.Close()
 	if _, err := k.Client.WaitReady(ctx); err != nil {
+		k.Close()
 		b.Fatal(err)
 	}
+	return k
+}
+
+// BenchmarkInterrupt measures interrupt_request to the end of an endless cell.
+func BenchmarkInterrupt(b *testing.B) {
+	ctx := context.Background()
+	k := startBenchKernel(b)
+	defer k.Close()
 	for b.Loop() {
 		b.StopTimer()
 		started := make(chan struct{})
