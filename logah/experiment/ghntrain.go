@@ -89,8 +89,12 @@ func (s GHNTraining) Config() (ghn.Config, error) {
 	return GHNConfig(s.Size, variant, classes, s.DMax, s.Decoder)
 }
 
-// heldOutSeedOffset makes the held-out draw independent of the training draws of the same seed.
-const heldOutSeedOffset = 1_000_003
+// heldOutSeedOffset makes the held-out draw independent of the training draws of the same seed;
+// heldOutTries bounds the draws, so a family smaller than HeldOut gives all its members.
+const (
+	heldOutSeedOffset = 1_000_003
+	heldOutTries      = 10_000
+)
 
 // HeldOutArchs are the s.HeldOut distinct members of the family drawn with another seed than
 // training; training skips them.
@@ -102,7 +106,7 @@ func (s GHNTraining) HeldOutArchs() ([]arch.Arch, error) {
 	var held []arch.Arch
 	seen := map[arch.Arch]bool{}
 	next := fam.Sampler(s.Seed + heldOutSeedOffset)
-	for tries := 0; len(held) < s.HeldOut && tries < 10000; tries++ {
+	for tries := 0; len(held) < s.HeldOut && tries < heldOutTries; tries++ {
 		if a := next(); !seen[a] {
 			seen[a] = true
 			held = append(held, a)

@@ -227,13 +227,26 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 	return res, nil
 }
 
+// The seeds of a step's random draws. They are part of the numbers a run produces: changing
+// them changes every hypernetwork trained from a given seed.
+const (
+	// stepSeedMix spreads the seeds of consecutive steps' architecture samplers over 64 bits
+	// (2⁶⁴/φ, Fibonacci hashing).
+	stepSeedMix = 0x9e3779b97f4a7c15
+	// classNoiseStepShift moves the step above the seed's low bits in the class-token noise seed.
+	classNoiseStepShift = 20
+	// sampleTriesPerArch bounds the draws for one architecture outside the held-out set before
+	// the family is declared exhausted.
+	sampleTriesPerArch = 1000
+)
+
 // sampleArchs draws the meta-batch of a step: a pure function of (seed, step), skipping
 // held-out architectures.
 func sampleArchs(fam arch.Family, seed uint64, step, m int, heldOut map[arch.Arch]bool) ([]arch.Arch, error) {
-	next := fam.Sampler(seed ^ (uint64(step)+1)*0x9e3779b97f4a7c15)
+	next := fam.Sampler(seed ^ (uint64(step)+1)*stepSeedMix)
 	out := make([]arch.Arch, 0, m)
 	for tries := 0; len(out) < m; tries++ {
-		if tries > 1000*m {
+		if tries > sampleTriesPerArch*m {
 			return nil, fmt.Errorf("train-ghn: family %s has no architecture outside the held-out set", fam.Name)
 		}
 		if a := next(); !heldOut[a] {
@@ -370,7 +383,7 @@ func (t *ghnTrainer) step(archs []arch.Arch, batch []*tensors.Tensor, lr float64
 		if v, ok := a.(arch.ViT); ok {
 			width = v.Width
 		}
-		noise := tensors.FromFlatDataAndDimensions(ghn.ClassNoise(t.tc.Seed^uint64(t.st.Step)<<20, i, width), width)
+		noise := tensors.FromFlatDataAndDimensions(ghn.ClassNoise(t.tc.Seed^uint64(t.st.Step)<<classNoiseStepShift, i, width), width)
 		in := make([]any, 0, 2*P+2+len(batch))
 		for _, p := range t.st.Params {
 			in = append(in, p)
