@@ -212,3 +212,12 @@ func allPositive(kind Kind, fields ...sizeField) error {
 	}
 	return nil
 }
+
+// headsDivideWidth checks that the attention heads split the width evenly.
+func headsDivideWidth(kind Kind, width, heads int) error {
+	if width%heads != 0 {
+		return fmt.Errorf("%s: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",
+			kind, width, heads, largestDivisorAtMost(width, heads))
+	}
+	return nil
+}

@@ -48,9 +48,8 @@ func (g GPT2) Validate() error {
 		sizeField{"inner", g.Inner}, sizeField{"vocab", g.Vocab}, sizeField{"context", g.Context}); err != nil {
 		return err
 	}
-	if g.Width%g.Heads != 0 {
-		return fmt.Errorf("gpt2: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",
-			g.Width, g.Heads, largestDivisorAtMost(g.Width, g.Heads))
+	if err := headsDivideWidth(KindGPT2, g.Width, g.Heads); err != nil {
+		return err
 	}
 	if g.Vocab < 2 {
 		return fmt.Errorf("gpt2: vocab must be at least 2, got %d", g.Vocab)

@@ -94,9 +94,8 @@ func (l Llama) Validate() error {
 		sizeField{"context", l.Context}); err != nil {
 		return err
 	}
-	if l.Width%l.Heads != 0 {
-		return fmt.Errorf("llama: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",
-			l.Width, l.Heads, largestDivisorAtMost(l.Width, l.Heads))
+	if err := headsDivideWidth(KindLlama, l.Width, l.Heads); err != nil {
+		return err
 	}
 	if l.Heads%l.KVHeads != 0 {
 		return fmt.Errorf("llama: heads %d is not divisible by kv_heads %d: each key/value head serves a whole group of query heads (e.g. kv_heads %d)",

@@ -1,13 +1,9 @@
 package arch
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/logah-go/logah/internal/fixtures"
 )
 
 // The four counts users compare against Hugging Face: sum(p.numel() for p in model.parameters())
@@ -37,85 +33,6 @@ func TestLlamaNamedCountsMatchHuggingFace(t *testing.T) {
 	}
 	if _, err := Named("vit-s-untied"); err == nil || !strings.Contains(err.Error(), "only GPT-2 and Llama") {
 		t.Errorf("vit-s-untied: %v", err)
-	}
-}
-
-// llamaFixture is one graph of graphs_llama.json, as far as the parameter table goes.
-type llamaFixture struct {
-	Config struct {
-		NLayer      int     `json:"n_layer"`
-		D           int     `json:"D"`
-		NHead       int     `json:"n_head"`
-		NKVHead     int     `json:"n_kv_head"`
-		HeadDim     int     `json:"head_dim"`
-		Inter       int     `json:"intermediate"`
-		Vocab       int     `json:"vocab"`
-		MaxPos      int     `json:"max_position_embeddings"`
-		Eps         float64 `json:"rms_norm_eps"`
-		Theta       float64 `json:"rope_theta"`
-		RopeScaling *struct {
-			Factor   float64 `json:"factor"`
-			Low      float64 `json:"low_freq_factor"`
-			High     float64 `json:"high_freq_factor"`
-			Original int     `json:"original_max_position_embeddings"`
-			Type     string  `json:"rope_type"`
-		} `json:"rope_scaling"`
-		Tied bool `json:"tied"`
-	} `json:"config"`
-	Parameters []struct {
-		Name  string `json:"name"`
-		Shape []int  `json:"shape"`
-		Numel int64  `json:"numel"`
-	} `json:"parameters"`
-	NParams int64 `json:"n_params"`
-}
-
-func (f llamaFixture) arch() Llama {
-	c := f.Config
-	l := Llama{Layers: c.NLayer, Width: c.D, Heads: c.NHead, KVHeads: c.NKVHead, Inner: c.Inter, Vocab: c.Vocab,
-		Context: c.MaxPos, NormEps: c.Eps, RopeTheta: c.Theta, Tied: c.Tied}
-	if r := c.RopeScaling; r != nil {
-		l.RopeScaling = RopeScaling{Type: r.Type, Factor: r.Factor, LowFreqFactor: r.Low, HighFreqFactor: r.High,
-			OriginalContext: r.Original}
-	}
-	return l
-}
-
-// The parameter table (names, shapes, order, count) equals the reference models' named_parameters().
-func TestLlamaParamsMatchReferenceModels(t *testing.T) {
-	data, err := os.ReadFile(fixtures.Path(t, "graphs_llama.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f struct {
-		Graphs map[string]llamaFixture `json:"graphs"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Graphs) != 3 {
-		t.Fatalf("want 3 Llama graphs, got %d", len(f.Graphs))
-	}
-	for name, fg := range f.Graphs {
-		l := fg.arch()
-		if err := l.Validate(); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if l.HeadDim() != fg.Config.HeadDim {
-			t.Errorf("%s: head dim %d, reference %d", name, l.HeadDim(), fg.Config.HeadDim)
-		}
-		ps := l.Params()
-		if len(ps) != len(fg.Parameters) {
-			t.Fatalf("%s: %d tensors, reference %d", name, len(ps), len(fg.Parameters))
-		}
-		for i, want := range fg.Parameters {
-			if ps[i].Name != want.Name || !equalInts(ps[i].Shape, want.Shape) || ps[i].Size() != want.Numel {
-				t.Errorf("%s: param %d is %s %v, reference %s %v", name, i, ps[i].Name, ps[i].Shape, want.Name, want.Shape)
-			}
-		}
-		if NumParams(l) != fg.NParams {
-			t.Errorf("%s: %d parameters, reference %d", name, NumParams(l), fg.NParams)
-		}
 	}
 }
 

@@ -49,9 +49,8 @@ func (v ViT) Validate() error {
 		return fmt.Errorf("vit: patch %d does not divide image_size %d: choose a patch size that divides the image (e.g. %d)",
 			v.Patch, v.ImageSize, largestDivisorAtMost(v.ImageSize, v.Patch))
 	}
-	if v.Width%v.Heads != 0 {
-		return fmt.Errorf("vit: width %d is not divisible by heads %d: choose heads dividing the width (e.g. %d)",
-			v.Width, v.Heads, largestDivisorAtMost(v.Width, v.Heads))
+	if err := headsDivideWidth(KindViT, v.Width, v.Heads); err != nil {
+		return err
 	}
 	if v.Classes < 2 {
 		return fmt.Errorf("vit: classes must be at least 2, got %d", v.Classes)

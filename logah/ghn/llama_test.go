@@ -1,7 +1,6 @@
 package ghn
 
 import (
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -9,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logah-go/logah/internal/fixtures"
+	"github.com/logah-go/logah/internal/fixtures/refgraphs"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/netgraph"
 	"github.com/logah-go/logah/logah/params"
@@ -18,63 +17,14 @@ import (
 // llamaFixtureNames are the graphs of graphs_llama.json (also keys of fixtureArchs).
 var llamaFixtureNames = []string{"llama_b1_tied", "llama_b2_gqa_untied", "llama_b2_tied"}
 
-// llamaFixtureGraph is what these tests read of one graph of graphs_llama.json.
-type llamaFixtureGraph struct {
-	Config struct {
-		NLayer      int     `json:"n_layer"`
-		D           int     `json:"D"`
-		NHead       int     `json:"n_head"`
-		NKVHead     int     `json:"n_kv_head"`
-		Inter       int     `json:"intermediate"`
-		Vocab       int     `json:"vocab"`
-		MaxPos      int     `json:"max_position_embeddings"`
-		Eps         float64 `json:"rms_norm_eps"`
-		Theta       float64 `json:"rope_theta"`
-		RopeScaling *struct {
-			Factor   float64 `json:"factor"`
-			Low      float64 `json:"low_freq_factor"`
-			High     float64 `json:"high_freq_factor"`
-			Original int     `json:"original_max_position_embeddings"`
-			Type     string  `json:"rope_type"`
-		} `json:"rope_scaling"`
-		Tied bool `json:"tied"`
-	} `json:"config"`
-	VECutoff int `json:"ve_cutoff"`
-	Nodes    []struct {
-		Index      int     `json:"index"`
-		ParamName  *string `json:"param_name"`
-		DecoderKey []int   `json:"decoder_key_256"`
-	} `json:"nodes"`
-}
-
-// arch builds the architecture of the fixture's LlamaConfig.
-func (f llamaFixtureGraph) arch() arch.Llama {
-	c := f.Config
-	l := arch.Llama{Layers: c.NLayer, Width: c.D, Heads: c.NHead, KVHeads: c.NKVHead, Inner: c.Inter, Vocab: c.Vocab,
-		Context: c.MaxPos, NormEps: c.Eps, RopeTheta: c.Theta, Tied: c.Tied}
-	if r := c.RopeScaling; r != nil {
-		l.RopeScaling = arch.RopeScaling{Type: r.Type, Factor: r.Factor, LowFreqFactor: r.Low, HighFreqFactor: r.High,
-			OriginalContext: r.Original}
-	}
-	return l
-}
-
-func loadLlamaFixture(t *testing.T) map[string]llamaFixtureGraph {
+// loadLlamaFixture reads graphs_llama.json.
+func loadLlamaFixture(t *testing.T) map[string]refgraphs.Graph {
 	t.Helper()
-	data, err := os.ReadFile(fixtures.Path(t, "graphs_llama.json"))
-	if err != nil {
-		t.Fatal(err)
+	graphs, _ := refgraphs.Load(t, refgraphs.LlamaFile)
+	if len(graphs) != len(llamaFixtureNames) {
+		t.Fatalf("graphs_llama.json has %d graphs, want %d", len(graphs), len(llamaFixtureNames))
 	}
-	var f struct {
-		Graphs map[string]llamaFixtureGraph `json:"graphs"`
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Graphs) != len(llamaFixtureNames) {
-		t.Fatalf("graphs_llama.json has %d graphs, want %d", len(f.Graphs), len(llamaFixtureNames))
-	}
-	return f.Graphs
+	return graphs
 }
 
 // keyTuple writes a key as the reference's tuple: (c_out, c_in, k, k), (C, D), (c, 0), (c, -1).
@@ -107,7 +57,7 @@ func TestLlamaDecoderKeysMatchReference(t *testing.T) {
 			if !ok {
 				t.Fatalf("graphs_llama.json lacks %s", name)
 			}
-			a := fg.arch()
+			a := fg.MustArch(t)
 			if fixtureArchs[name] != arch.Arch(a) {
 				t.Fatalf("fixtureArchs[%q] = %v, the fixture's config is %v", name, fixtureArchs[name], a)
 			}

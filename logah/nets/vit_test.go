@@ -12,41 +12,19 @@ import (
 	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/internal/fixtures"
+	"github.com/logah-go/logah/internal/fixtures/refgraphs"
 	"github.com/logah-go/logah/logah/arch"
 )
 
 // vitFromGraphs reads a ViT configuration from the reference graphs.json.
 func vitFromGraphs(t *testing.T, name string) arch.ViT {
 	t.Helper()
-	raw, err := os.ReadFile(fixtures.Path(t, "graphs.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Graphs map[string]struct {
-			Config struct {
-				Kind       string `json:"kind"`
-				Depth      int    `json:"depth"`
-				D          int    `json:"D"`
-				Heads      int    `json:"heads"`
-				MLP        int    `json:"mlp"`
-				Patch      int    `json:"patch"`
-				Image      int    `json:"image"`
-				Channels   int    `json:"channels"`
-				NumClasses int    `json:"num_classes"`
-			} `json:"config"`
-		} `json:"graphs"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	g, ok := doc.Graphs[name]
-	if !ok || g.Config.Kind != "vit" {
+	graphs, _ := refgraphs.Load(t, refgraphs.ViTGPT2File)
+	v, ok := graphs[name].MustArch(t).(arch.ViT)
+	if !ok {
 		t.Fatalf("graphs.json has no ViT %q", name)
 	}
-	c := g.Config
-	return arch.ViT{ImageSize: c.Image, Channels: c.Channels, Patch: c.Patch, Depth: c.Depth, Width: c.D,
-		Heads: c.Heads, MLPDim: c.MLP, Classes: c.NumClasses}
+	return v
 }
 
 // stepFixture is the ViT training step of the reference (step_vit_d2.*).
