@@ -146,8 +146,11 @@ func (g *Graph) SVGWith(opts SVGOptions) []byte {
 		default:
 			// Between columns: from the right of the source to the left of the target.
 			x1, y1, x2, y2 := a.x+boxW, a.y+boxH/2, b.x, b.y+boxH/2
-			if b.x <= a.x { // wrapped to the next row
-				x1, y1, x2, y2 = a.x+boxW/2, a.y+boxH, b.x+boxW/2, b.y
+			if b.x <= a.x { // wrapped to the next row: down, along the gap between the rows, down the target's left
+				gapY := headerH + (colOf[e[1]]/opts.Columns)*(colH+30) - 8
+				fmt.Fprintf(&sb, `<path d="M%d,%d L%d,%d L%d,%d L%d,%d L%d,%d" stroke="#7a7aff" marker-end="url(#arrow)"/>`+"\n",
+					a.x+boxW/2, a.y+boxH, a.x+boxW/2, gapY, x2-12, gapY, x2-12, y2, x2, y2)
+				continue
 			}
 			mx := (x1 + x2) / 2
 			fmt.Fprintf(&sb, `<path d="M%d,%d C%d,%d %d,%d %d,%d" stroke="#7a7aff" marker-end="url(#arrow)"/>`+"\n", x1, y1, mx, y1, mx, y2, x2, y2)
