@@ -23,8 +23,8 @@ func init() {
 	register("bench", "time graph building, prediction and training steps on this machine (one table; notebook cells: go test -bench CellImport ./kernel/jupyter)", cmdBench)
 }
 
-// cmdBench implements "logah bench": it measures, on this machine, what the README's
-// "Measured on this machine" table reports and prints one table with a row per measurement
+// cmdBench implements "logah bench": it measures, on this machine, what the "Speed" section of
+// docs/results.md reports and prints one table with a row per measurement
 // (what, size / configuration, time, peak memory), below a line describing the machine.
 //
 // The row groups, selected with --only, are:
