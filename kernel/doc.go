@@ -53,8 +53,8 @@
 //
 // # Display helpers and tests
 //
-// Package kernel/show renders graphs, parameter tables, training curves, progress and tables
-// in notebooks; package kernel/jupyter is a Go Jupyter client used by this program's tests
-// and benchmarks, which install the kernel into a temporary JUPYTER_DATA_DIR. Its benchmarks
+// What cells display lives apart from the kernel, in package logah/show (graphs, parameter
+// tables, training curves, progress and tables). Package kernel/internal/jupyter is a Go
+// Jupyter client used by nbrun, doctor and this program's tests and benchmarks, which install the kernel into a temporary JUPYTER_DATA_DIR. Its benchmarks
 // time the kernel's start and warm notebook cells (docs/performance.md says how to run them).
 package main

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/logah-go/logah/internal/machine"
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 	"github.com/logah-go/logah/logah/backend"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 func findCheck(t *testing.T, checks []check, name string) check {

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/logah-go/logah/internal/flags"
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 // Kernelspec identity.

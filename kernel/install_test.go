@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 // testRepo is the checkout holding this package.

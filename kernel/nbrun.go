@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/logah-go/logah/internal/flags"
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 // nbrunOptions configures runNotebook.

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register("bench", "time graph building, prediction and training steps on this machine (one table; notebook cells: go test -bench CellImport ./kernel/jupyter)", cmdBench)
+	register("bench", "time graph building, prediction and training steps on this machine (one table; notebook cells: go test -bench CellImport ./kernel/internal/jupyter)", cmdBench)
 }
 
 // cmdBench implements "logah bench": it measures, on this machine, what the "Speed" section of
@@ -137,7 +137,7 @@ var benchGroups = []benchGroup{
 
 // notebookBench is where the notebook-cell row of earlier versions of this command went: the
 // kernel's own benchmarks, which start the kernel from a temporary installation.
-const notebookBench = "GOEXPERIMENT=simd go test -run '^$' -bench 'KernelStart|CellImport' -benchtime 10x ./kernel/jupyter"
+const notebookBench = "GOEXPERIMENT=simd go test -run '^$' -bench 'KernelStart|CellImport' -benchtime 10x ./kernel/internal/jupyter"
 
 func benchGroupNames() []string {
 	names := make([]string, len(benchGroups))

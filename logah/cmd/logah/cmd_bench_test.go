@@ -50,7 +50,7 @@ func TestBenchUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"bench", "--only", "graphs,gpu"}, `--only: unknown row group "gpu": use a comma-separated list of graphs, predict, ghn-train, target-train`},
-		{[]string{"bench", "--only", "notebook"}, "-bench 'KernelStart|CellImport' -benchtime 10x ./kernel/jupyter"},
+		{[]string{"bench", "--only", "notebook"}, "-bench 'KernelStart|CellImport' -benchtime 10x ./kernel/internal/jupyter"},
 		{[]string{"bench", "--only", " , "}, "--only: no row group given"},
 		{[]string{"bench", "extra"}, "unexpected arguments"},
 	} {

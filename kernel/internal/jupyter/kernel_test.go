@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/logah-go/logah/kernel/internal/kerneltest"
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 func TestMain(m *testing.M) { kerneltest.Main(m) }
@@ -235,7 +235,7 @@ func TestBadSignatureRejected(t *testing.T) {
 func TestDisplayGraph(t *testing.T) {
 	k := startKernel(t)
 	res := mustRun(t, k, noautoget+`import (
-	"github.com/logah-go/logah/kernel/show"
+	"github.com/logah-go/logah/logah/show"
 	"github.com/logah-go/logah/logah/arch"
 )
 %%
@@ -256,7 +256,7 @@ if err := show.ArchGraph(a); err != nil { panic(err) }`)
 
 func TestLiveDisplayUpdatesInPlace(t *testing.T) {
 	k := startKernel(t)
-	res := mustRun(t, k, noautoget+`import "github.com/logah-go/logah/kernel/show"
+	res := mustRun(t, k, noautoget+`import "github.com/logah-go/logah/logah/show"
 %%
 c := show.NewCurves(show.CurvesOptions{Every: time.Millisecond})
 for i := range 20 {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 func quote(s string) string { return strconv.Quote(s) }

@@ -3,7 +3,7 @@ package show_test
 import (
 	"slices"
 
-	"github.com/logah-go/logah/kernel/show"
+	"github.com/logah-go/logah/logah/show"
 	"github.com/logah-go/logah/logah/arch"
 )
 

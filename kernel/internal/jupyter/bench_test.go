@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/logah-go/logah/kernel/internal/kerneltest"
-	"github.com/logah-go/logah/kernel/jupyter"
+	"github.com/logah-go/logah/kernel/internal/jupyter"
 )
 
 // BenchmarkKernelStart measures starting the installed kernel until its first
 // kernel_info_reply (the launcher, GoNB's start and go.work setup).
 //
-//	GOEXPERIMENT=simd go test -run '^$' -bench KernelStart -benchtime 10x ./kernel/jupyter
+//	GOEXPERIMENT=simd go test -run '^$' -bench KernelStart -benchtime 10x ./kernel/internal/jupyter
 func BenchmarkKernelStart(b *testing.B) {
 	inst := kerneltest.Install(b)
 	spec, err := jupyter.ReadKernelSpec(inst.SpecDir)
@@ -41,7 +41,7 @@ func BenchmarkKernelStart(b *testing.B) {
 // what a researcher waits for after pressing shift-enter (GoNB regenerates, compiles, links
 // and runs the cell). The first, cold cell is not timed; its time is reported as cold-ms.
 //
-//	GOEXPERIMENT=simd go test -run '^$' -bench CellImport -benchtime 10x ./kernel/jupyter
+//	GOEXPERIMENT=simd go test -run '^$' -bench CellImport -benchtime 10x ./kernel/internal/jupyter
 func BenchmarkCellImportLogah(b *testing.B) {
 	benchWarmCell(b, noautoget+`import "github.com/logah-go/logah/logah/arch"
 %%
