@@ -5,7 +5,7 @@
 // global-norm clipping and the AdamW update are all inside it, and the parameters and the
 // optimizer moments are plain tensors passed in and out. That keeps the optimizer exactly
 // PyTorch's (torch.optim.AdamW with clip_grad_norm_), makes checkpoints a set of named tensors
-// (written atomically, see [SaveCheckpoint]) and makes a resumed run bit-identical to an
+// (written atomically by [checkpoint.Save]) and makes a resumed run bit-identical to an
 // uninterrupted one: the data order is a pure function of (seed, epoch), and the state holds
 // the step.
 //

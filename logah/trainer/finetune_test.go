@@ -15,6 +15,7 @@ import (
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/datasets/text"
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/checkpoint"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -109,8 +110,8 @@ func TestFineTuneResumeIsExact(t *testing.T) {
 	}
 
 	var warnings strings.Builder
-	Warnings = &warnings
-	defer func() { Warnings = os.Stderr }()
+	checkpoint.Warnings = &warnings
+	defer func() { checkpoint.Warnings = os.Stderr }()
 	firstStep := 0
 	fromEarlier, err := FineTune(context.Background(), backend, tinyViT, init, newTask(), damaged, func(p Progress) {
 		if firstStep == 0 {

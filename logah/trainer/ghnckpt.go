@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/logah-go/logah/logah/checkpoint"
 	"github.com/logah-go/logah/logah/ghn"
 	"github.com/logah-go/logah/logah/params"
 )
@@ -15,11 +16,10 @@ import (
 // directory (runDir/ckpt): useful to use a run that was stopped before it wrote
 // ghn.safetensors, or an intermediate state. Unused tensors (placeholders) are zeros.
 func GHNFromCheckpoint(runDir string, backend compute.Backend) (*ghn.GHN, int, error) {
-	ck, err := LoadCheckpoint(filepath.Join(runDir, "ckpt"))
+	ck, err := checkpoint.Load(filepath.Join(runDir, checkpoint.DirName))
 	if err != nil {
 		return nil, 0, err
 	}
-	warn(ck.Warning)
 	if ck.Kind != "ghn" {
 		return nil, 0, fmt.Errorf("%s: a %q checkpoint, not a hypernetwork's", runDir, ck.Kind)
 	}
@@ -35,7 +35,7 @@ func GHNFromCheckpoint(runDir string, backend compute.Backend) (*ghn.GHN, int, e
 	}
 	set := params.NewSet()
 	for _, p := range cfg.Params() {
-		t, err := ck.Tensors.Get("param/" + p.Name)
+		t, err := ck.Tensors.Get(checkpoint.ParamPrefix + p.Name)
 		if err != nil {
 			if p.Used {
 				return nil, 0, fmt.Errorf("%s: %w", runDir, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/logah-go/logah/logah/backend"
 
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/checkpoint"
 	"github.com/logah-go/logah/logah/ghn"
 	"github.com/logah-go/logah/logah/params"
 )
@@ -100,8 +101,8 @@ func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
 	data, _ := os.ReadFile(f)
 	os.WriteFile(f, data[:len(data)-100], 0o644)
 	var warnings strings.Builder
-	Warnings = &warnings
-	defer func() { Warnings = os.Stderr }()
+	checkpoint.Warnings = &warnings
+	defer func() { checkpoint.Warnings = os.Stderr }()
 	if _, step, err = GHNFromCheckpoint(tc.OutDir, backend.MustDefault()); err != nil || step != 2 {
 		t.Fatalf("damaged step 3: step %d, %v", step, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"github.com/logah-go/logah/logah/checkpoint"
 )
 
 // runFiles is the on-disk side of a training run: the metrics log and the checkpoints of
@@ -27,17 +29,16 @@ func openRun(kind, outDir string, resume bool, config json.RawMessage, st *State
 	if outDir == "" {
 		return r, nil
 	}
-	r.ckptDir = filepath.Join(outDir, "ckpt")
+	r.ckptDir = filepath.Join(outDir, checkpoint.DirName)
 	metricsPath := filepath.Join(outDir, "metrics.jsonl")
 	resumedAt := -1
 	if resume {
-		ck, err := LoadCheckpoint(r.ckptDir)
+		ck, err := checkpoint.Load(r.ckptDir)
 		switch {
-		case errors.Is(err, ErrNoCheckpoint):
+		case errors.Is(err, checkpoint.ErrNone):
 		case err != nil:
 			return nil, err
 		default:
-			warn(ck.Warning)
 			if ck.Kind != kind || !sameJSON(ck.Config, config) {
 				return nil, fmt.Errorf("resume: %s was written by a run with another configuration: use a new output directory or the same settings", r.ckptDir)
 			}
@@ -74,7 +75,7 @@ func (r *runFiles) checkpoint(st *State) error {
 	if err != nil {
 		return err
 	}
-	return SaveCheckpoint(r.ckptDir, &Checkpoint{Kind: r.kind, Step: st.Step, Config: r.config, Tensors: set}, checkpointsKept)
+	return checkpoint.Save(r.ckptDir, &checkpoint.Checkpoint{Kind: r.kind, Step: st.Step, Config: r.config, Tensors: set}, checkpointsKept)
 }
 
 // interrupted saves a checkpoint and explains how to resume.

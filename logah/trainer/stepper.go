@@ -8,6 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 
+	"github.com/logah-go/logah/logah/checkpoint"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -167,15 +168,15 @@ func scalar(t *tensors.Tensor) float64 {
 	panic(fmt.Sprintf("trainer: %s is not a scalar", t.Shape()))
 }
 
-// Checkpoint packs the state into a named tensor set: "param/<name>", "adam_m/<name>",
-// "adam_v/<name>" and "rng".
+// Checkpoint packs the state into a named tensor set: "param/<name>" ([checkpoint.ParamPrefix]),
+// "adam_m/<name>", "adam_v/<name>" and "rng".
 func (s *State) Checkpoint() (*params.Set, error) {
 	set := params.NewSet()
 	for i, name := range s.Names {
 		for _, kv := range []struct {
 			prefix string
 			t      *tensors.Tensor
-		}{{"param/", s.Params[i]}, {"adam_m/", s.M[i]}, {"adam_v/", s.V[i]}} {
+		}{{checkpoint.ParamPrefix, s.Params[i]}, {"adam_m/", s.M[i]}, {"adam_v/", s.V[i]}} {
 			if err := set.AddFloat32(kv.prefix+name, kv.t.Shape().Dimensions, tensors.MustCopyFlatData[float32](kv.t)); err != nil {
 				return nil, err
 			}
@@ -216,7 +217,7 @@ func (s *State) Restore(set *params.Set, step int) error {
 	for i, name := range s.Names {
 		var err error
 		var p, m, v *tensors.Tensor
-		if p, err = load("param/"+name, s.Params[i]); err != nil {
+		if p, err = load(checkpoint.ParamPrefix+name, s.Params[i]); err != nil {
 			return err
 		}
 		if m, err = load("adam_m/"+name, s.M[i]); err != nil {

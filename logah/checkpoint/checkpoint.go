@@ -1,4 +1,4 @@
-package trainer
+package checkpoint
 
 import (
 	"encoding/json"
@@ -15,8 +15,15 @@ import (
 	"github.com/logah-go/logah/logah/params"
 )
 
-// CheckpointVersion is the version of the checkpoint layout written by [SaveCheckpoint].
-const CheckpointVersion = 1
+// Version is the version of the checkpoint layout written by [Save].
+const Version = 1
+
+// DirName is the directory of a run directory that holds its checkpoints (DIR/ckpt).
+const DirName = "ckpt"
+
+// ParamPrefix prefixes the names of the trained parameters among a checkpoint's tensors
+// ("param/<name>").
+const ParamPrefix = "param/"
 
 // Checkpoint is the complete state of a training run: enough to resume it exactly.
 type Checkpoint struct {
@@ -28,13 +35,14 @@ type Checkpoint struct {
 	Config json.RawMessage `json:"config"`
 	// Extra holds run-specific numbers (e.g. the best accuracy so far).
 	Extra map[string]float64 `json:"extra,omitempty"`
-	// Tensors holds the trained parameters under "param/<name>" and the AdamW moments under
-	// "adam_m/<name>" and "adam_v/<name>".
+	// Tensors holds the trained parameters under "param/<name>" ([ParamPrefix]) and the rest of
+	// the training state (for the trainer: the AdamW moments under "adam_m/<name>" and
+	// "adam_v/<name>", and "rng").
 	Tensors *params.Set `json:"-"`
-	// File is the checkpoint file read by [LoadCheckpoint].
+	// File is the checkpoint file read by [Load].
 	File string `json:"-"`
-	// Warning, set by [LoadCheckpoint], says which damaged checkpoint files it skipped and
-	// which one it used instead; "" when the newest one was intact.
+	// Warning, set by [Load], says which damaged checkpoint files it skipped and which one it
+	// used instead; "" when the newest one was intact.
 	Warning string `json:"-"`
 }
 
@@ -47,11 +55,11 @@ type latestRecord struct {
 	File string `json:"file"`
 }
 
-// SaveCheckpoint writes ck into dir without ever leaving a torn state: the tensors go to
+// Save writes ck into dir without ever leaving a torn state: the tensors go to
 // ckpt-<step>.safetensors (written to a temporary file and renamed), then latest.json is
 // replaced atomically to point at it, then all but the newest keep checkpoint files are
 // removed. A crash at any point leaves the previous checkpoint loadable.
-func SaveCheckpoint(dir string, ck *Checkpoint, keep int) error {
+func Save(dir string, ck *Checkpoint, keep int) error {
 	if ck.Tensors == nil {
 		return fmt.Errorf("checkpoint: no tensors to save")
 	}
@@ -66,7 +74,7 @@ func SaveCheckpoint(dir string, ck *Checkpoint, keep int) error {
 	if err := params.Save(filepath.Join(dir, name), ck.Tensors, map[string]string{"kind": ck.Kind, "step": fmt.Sprint(ck.Step), metaRecord: string(record)}); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	data, err := json.MarshalIndent(latestRecord{Version: CheckpointVersion, Checkpoint: *ck, File: name}, "", "  ")
+	data, err := json.MarshalIndent(latestRecord{Version: Version, Checkpoint: *ck, File: name}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -91,30 +99,23 @@ func pruneCheckpoints(dir string, keep int) error {
 	return nil
 }
 
-// ErrNoCheckpoint is returned by [LoadCheckpoint] when dir holds no checkpoint yet.
-var ErrNoCheckpoint = errors.New("no checkpoint")
+// ErrNone is returned by [Load] when dir holds no checkpoint yet.
+var ErrNone = errors.New("no checkpoint")
 
-// Warnings receives the warnings of a resume that had to skip a damaged checkpoint (the
+// Warnings receives the warnings of [Load] when it had to skip a damaged checkpoint (the
 // damaged file and the one used instead); nil silences them.
 var Warnings io.Writer = os.Stderr
-
-// warn writes a warning line to [Warnings].
-func warn(msg string) {
-	if msg != "" && Warnings != nil {
-		fmt.Fprintln(Warnings, "warning: "+msg)
-	}
-}
 
 // metaRecord is the safetensors metadata key holding a checkpoint's record (kind, step,
 // config, extra), so that any checkpoint file can be resumed without latest.json.
 const metaRecord = "checkpoint"
 
-// LoadCheckpoint reads the newest intact checkpoint of dir: the one latest.json names, or,
-// when that file is damaged (truncated, unreadable) or latest.json itself is, the newest
-// other ckpt-*.safetensors that loads. A fallback is reported in the returned checkpoint's
-// Warning (naming the damaged file and the one used); when every checkpoint is damaged the
-// error lists them all.
-func LoadCheckpoint(dir string) (*Checkpoint, error) {
+// Load reads the newest intact checkpoint of dir: the one latest.json names, or, when that
+// file is damaged (truncated, unreadable) or latest.json itself is, the newest other
+// ckpt-*.safetensors that loads. A fallback is written to [Warnings] and kept in the returned
+// checkpoint's Warning (naming the damaged file and the one used); when every checkpoint is
+// damaged the error lists them all. A dir without checkpoints (or no dir at all) is [ErrNone].
+func Load(dir string) (*Checkpoint, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "ckpt-*.safetensors"))
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
@@ -126,7 +127,7 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	switch {
 	case os.IsNotExist(err):
 		if len(files) == 0 {
-			return nil, fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+			return nil, fmt.Errorf("%s: %w", dir, ErrNone)
 		}
 	case err != nil:
 		damaged = append(damaged, fmt.Sprintf("%s (%v)", filepath.Join(dir, latestFile), err))
@@ -136,8 +137,8 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 			damaged = append(damaged, fmt.Sprintf("%s (corrupt: %v)", filepath.Join(dir, latestFile), err))
 			break
 		}
-		if r.Version != CheckpointVersion {
-			return nil, fmt.Errorf("checkpoint %s: layout version %d, this build reads version %d", dir, r.Version, CheckpointVersion)
+		if r.Version != Version {
+			return nil, fmt.Errorf("checkpoint %s: layout version %d, this build reads version %d", dir, r.Version, Version)
 		}
 		if r.File == "" || strings.ContainsAny(r.File, `/\`) {
 			damaged = append(damaged, fmt.Sprintf("%s (names no valid file)", filepath.Join(dir, latestFile)))
@@ -162,11 +163,14 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 		}
 		if len(damaged) > 0 {
 			ck.Warning = fmt.Sprintf("damaged checkpoint %s; using %s (step %d) instead", strings.Join(damaged, ", "), f, ck.Step)
+			if Warnings != nil {
+				fmt.Fprintln(Warnings, "warning: "+ck.Warning)
+			}
 		}
 		return ck, nil
 	}
 	if len(damaged) == 0 {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNoCheckpoint)
+		return nil, fmt.Errorf("%s: %w", dir, ErrNone)
 	}
 	return nil, fmt.Errorf("checkpoint %s: every checkpoint is damaged: %s: delete the directory to start over", dir, strings.Join(damaged, ", "))
 }
