@@ -57,8 +57,9 @@ func Arch(nameOrJSON string) (arch.Arch, error) {
 	return arch.Named(nameOrJSON)
 }
 
-// LoadGHN loads a hypernetwork: a directory written by `logah train-ghn`, a .safetensors
-// checkpoint, or an authors' PyTorch .pt checkpoint (see ghn.Open).
+// LoadGHN opens a hypernetwork with ghn.Open: a directory written by `logah train-ghn` (its
+// ghn.safetensors, or the latest checkpoint of a run that has not written it yet; g.Origin()
+// says which) or `logah convert`, a .safetensors file, or an authors' PyTorch .pt checkpoint.
 func LoadGHN(path string) (*ghn.GHN, error) { return ghn.Open(path, Backend()) }
 
 // Predict predicts every parameter of a (PyTorch names; a ViT's class-token slot noise is

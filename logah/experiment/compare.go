@@ -466,10 +466,11 @@ func (c Comparison) BudgetLabel() string {
 }
 
 // ParseInit reads an initialisation as `logah finetune` and `logah compare` write it: "random";
-// "NAME=PATH", a hypernetwork to open with open (whose predictions are the parameters);
-// "NAME=params:PATH", parameters used as they are (a file or directory params.LoadModel
-// reads); or a bare PATH, parameters named by their path.
-func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, error) {
+// "NAME=PATH", a hypernetwork opened by ghn.Open on the default backend (whose predictions
+// are the parameters; its Origin says whether it is a run's checkpoint); "NAME=params:PATH",
+// parameters used as they are (a file or directory params.LoadModel reads); or a bare PATH,
+// parameters named by their path.
+func ParseInit(spec string) (Init, error) {
 	name, path, isGHN := strings.Cut(spec, "=")
 	if !isGHN {
 		if name == "random" {
@@ -490,7 +491,7 @@ func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, err
 		}
 		return Init{Name: name, Params: file}, nil
 	}
-	g, err := open(path)
+	g, err := ghn.Open(path, backend.MustDefault())
 	if err != nil {
 		return Init{}, fmt.Errorf("--init %s: %w", spec, err)
 	}
@@ -500,7 +501,7 @@ func ParseInit(spec string, open func(path string) (*ghn.GHN, error)) (Init, err
 // isGHNDir reports whether dir is the output of `logah train-ghn` (held_out.json from its start,
 // ghn.safetensors at its end) or of `logah init-ghn`.
 func isGHNDir(dir string) bool {
-	for _, name := range []string{"ghn.safetensors", "held_out.json"} {
+	for _, name := range []string{ghn.FileName, "held_out.json"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return true
 		}

@@ -99,11 +99,11 @@ func TestCompareFromAParameterFile(t *testing.T) {
 	if err := params.Save(path, set, nil); err != nil {
 		t.Fatal(err)
 	}
-	fromFile, err := ParseInit("file=params:"+path, nil)
+	fromFile, err := ParseInit("file=params:" + path)
 	if err != nil || fromFile.Params != path || fromFile.GHN != nil {
 		t.Fatalf("ParseInit: %+v, %v", fromFile, err)
 	}
-	if _, err := ParseInit("file=params:"+path+".missing", nil); err == nil || !strings.Contains(err.Error(), ".missing") {
+	if _, err := ParseInit("file=params:" + path + ".missing"); err == nil || !strings.Contains(err.Error(), ".missing") {
 		t.Errorf("missing parameter file: %v", err)
 	}
 	c := DefaultComparison()

@@ -29,7 +29,7 @@ func TestFineTuneWritesResumesAndMatchesCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := DefaultFineTuning(tinyViT)
-	f.Init, err = ParseInit(initPath, nil)
+	f.Init, err = ParseInit(initPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestParseInitSpellings(t *testing.T) {
 		file:                    {Name: file, Params: file},
 		"edited=params:" + file: {Name: "edited", Params: file},
 	} {
-		got, err := ParseInit(spec, nil)
+		got, err := ParseInit(spec)
 		if err != nil || got != want {
 			t.Errorf("ParseInit(%q) = %+v, %v; want %+v", spec, got, err, want)
 		}
@@ -115,8 +115,9 @@ func TestParseInitSpellings(t *testing.T) {
 	for spec, want := range map[string]string{
 		ghnDir:                     "write NAME=" + ghnDir,
 		filepath.Join(dir, "none"): "use random, PARAMETERS",
+		"logah=" + ghnDir:          "has no ghn.safetensors and no checkpoint",
 	} {
-		if _, err := ParseInit(spec, nil); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := ParseInit(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseInit(%q): %v, want an error saying %q", spec, err, want)
 		}
 	}

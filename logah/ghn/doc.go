@@ -69,6 +69,14 @@
 // matrix of Llama-3.1-8B has both sides ≥ d_max/2 at d_max 2048, so all 226 of them share one
 // key, (2048, 2048, 1, 1), and are tiled from 2048 × 2048 blocks.
 //
+// # Files
+//
+// [Open] is the one way to load a hypernetwork: a train-ghn / convert / init-ghn directory (its
+// ghn.safetensors, or the newest intact checkpoint of a run that has not written it), a
+// .safetensors file written by [GHN.Save] or a bare state_dict with a .json configuration
+// beside it, or an authors' .pt checkpoint; [GHN.Origin] says which file was read. [New] builds
+// one from a configuration and weights already in memory.
+//
 // # Weights and names
 //
 // Weights are named tensors with exactly the authors' state_dict names ([Config.Params]:
@@ -117,8 +125,9 @@
 //   - The GHN-3 decoder's bilinear upsampling works for any number of nodes (the reference
 //     asserts one).
 //   - [Init] draws from the reference's distributions; the sequences differ from torch's.
-//   - This package imports logah/params (named sets, safetensors streaming writer) although
-//     docs/design.md lists params after ghn; params imports neither GoMLX nor ghn, so there is no cycle.
+//   - This package imports logah/params (named sets, safetensors streaming writer) and
+//     logah/checkpoint (training checkpoints, for [Open] of an unfinished run) although
+//     docs/design.md lists them after ghn; they import neither GoMLX nor ghn, so there is no cycle.
 //
 // # Parity
 //

@@ -23,6 +23,7 @@ type GHN struct {
 	cfg     Config
 	weights *params.Set
 	backend compute.Backend
+	origin  Origin // where Open found it
 
 	mu      sync.Mutex
 	used    []ParamSpec

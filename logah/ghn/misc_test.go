@@ -2,6 +2,7 @@ package ghn
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -207,16 +208,17 @@ func TestInterpMatrix(t *testing.T) {
 	}
 }
 
-// TestCheckpointRoundTrip saves a GHN, loads it back and compares predictions; it also loads
-// the fixture state_dict file directly.
-func TestCheckpointRoundTrip(t *testing.T) {
+// TestSaveOpenRoundTrip saves a GHN, opens it back and compares predictions; it also opens the
+// fixture state_dict file, which has no configuration metadata, through a .json beside it.
+func TestSaveOpenRoundTrip(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
 	m, err := New(cfg, set, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	path := filepath.Join(t.TempDir(), "ghn.safetensors")
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
 	if err := m.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -230,15 +232,45 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if !slices.Equal(sortedCopy(names), sortedCopy(ref.Names())) {
 		t.Errorf("saved names differ from the authors' state_dict:\n%v\n%v", names, ref.Names())
 	}
-	back, err := Load(path, nil)
+	back, err := Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer back.Close()
-	if back.Config() != m.Config() {
-		t.Errorf("config %+v, want %+v", back.Config(), m.Config())
+	if back.Config() != m.Config() || back.Origin() != (Origin{File: path}) {
+		t.Errorf("config %+v from %v, want %+v from %s", back.Config(), back.Origin(), m.Config(), path)
 	}
-	direct, err := LoadWithConfig(cfg, fixtures.Path(t, "ghn_vit_tiny.safetensors"), nil)
+	fromDir, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromDir.Close()
+	if fromDir.Origin().File != path || fromDir.Origin().IsCheckpoint() {
+		t.Errorf("a directory with %s opened from %v", FileName, fromDir.Origin())
+	}
+
+	// The authors' state_dict without metadata: an error naming the fix, then opened through
+	// the configuration beside it.
+	bare := filepath.Join(t.TempDir(), "ghn.safetensors")
+	data, err := os.ReadFile(fixtures.Path(t, "ghn_vit_tiny.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bare, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sidecar := strings.TrimSuffix(bare, ".safetensors") + ".json"
+	if _, err := Open(bare, nil); err == nil || !strings.Contains(err.Error(), "write the hypernetwork's configuration") || !strings.Contains(err.Error(), sidecar) {
+		t.Errorf("a state_dict without configuration: %v", err)
+	}
+	cfgJSON, err := cfg.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(sidecar, cfgJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	direct, err := Open(bare, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +280,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, other := range []*GHN{back, direct} {
+	for _, other := range []*GHN{back, fromDir, direct} {
 		p2, err := other.Predict(a, PredictOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -257,12 +289,9 @@ func TestCheckpointRoundTrip(t *testing.T) {
 			t.Errorf("prediction after reload differs by %g (%v)", d, err)
 		}
 	}
-	if _, err := Load(fixtures.Path(t, "ghn_vit_tiny.safetensors"), nil); err == nil || !strings.Contains(err.Error(), "LoadWithConfig") {
-		t.Errorf("loading a file without config metadata: %v", err)
-	}
 	wrong := FixtureConfig(VariantGPT)
-	if _, err := ReadWeights(wrong, fixtures.Path(t, "ghn_vit_tiny.safetensors")); err == nil {
-		t.Error("ReadWeights accepted a ViT checkpoint for a GPT configuration")
+	if _, err := readWeights(wrong, fixtures.Path(t, "ghn_vit_tiny.safetensors")); err == nil {
+		t.Error("readWeights accepted a ViT checkpoint for a GPT configuration")
 	}
 }
 

@@ -4,30 +4,19 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/compute"
-
 	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/torchpt"
 )
 
-// LoadTorch reads a hypernetwork saved by the authors' training scripts with torch.save (a
-// zip-format .pt holding 'state_dict' and 'config', docs/method.md §7), without Python: the pickle is
-// read by package torchpt, which refuses any class a checkpoint does not need. The checkpoint's
+// readTorch reads the configuration and the weights (in table order, aliases dropped) of a
+// hypernetwork saved by the authors' training scripts with torch.save (a zip-format .pt
+// holding 'state_dict' and 'config', docs/method.md §7), without Python: the pickle is read by
+// package torchpt, which refuses any class a checkpoint does not need. The checkpoint's
 // config decides hid, layers, heads, r, K, d_max, the final LayerNorm and num_classes; the
 // state_dict decides the variant (15 op rows: GHN3 for ViTs; 18: GHN3_GPT) and whether the
 // unused decoder.l1 is kept. A mismatch between the config and the tensors is an error naming
 // the tensor.
-func LoadTorch(path string, backend compute.Backend) (*GHN, error) {
-	cfg, set, err := ReadTorch(path)
-	if err != nil {
-		return nil, err
-	}
-	return New(cfg, set, backend)
-}
-
-// ReadTorch is [LoadTorch] without building the GHN: the configuration and the weights (in
-// table order, aliases dropped).
-func ReadTorch(path string) (Config, *params.Set, error) {
+func readTorch(path string) (Config, *params.Set, error) {
 	ck, err := torchpt.Load(path)
 	if err != nil {
 		return Config{}, nil, err

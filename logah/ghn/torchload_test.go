@@ -13,7 +13,7 @@ import (
 // The authors' checkpoint layout (torch.save of state_dict, optimizer, args, config) loads
 // into the same configuration and weights as the fixture's safetensors.
 func TestReadTorchCheckpointMatchesSafetensors(t *testing.T) {
-	cfg, set, err := ReadTorch(fixtures.Path(t, "ghn_vit_tiny_checkpoint.pt"))
+	cfg, set, err := readTorch(fixtures.Path(t, "ghn_vit_tiny_checkpoint.pt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +21,7 @@ func TestReadTorchCheckpointMatchesSafetensors(t *testing.T) {
 	if cfg.WithDefaults() != want.WithDefaults() {
 		t.Fatalf("config %+v, want %+v", cfg, want)
 	}
-	ref, err := ReadWeights(want, fixtures.Path(t, "ghn_vit_tiny.safetensors"))
+	ref, err := readWeights(want, fixtures.Path(t, "ghn_vit_tiny.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +30,10 @@ func TestReadTorchCheckpointMatchesSafetensors(t *testing.T) {
 	}
 }
 
-// Predicting vit_d2 with the hypernetwork read from the .pt equals the authors' prediction
+// Predicting vit_d2 with the hypernetwork opened from the .pt equals the authors' prediction
 // (except the class-token slot of the positional embedding, which is fresh noise).
 func TestTorchCheckpointPredictsLikeTheReference(t *testing.T) {
-	model, err := LoadTorch(fixtures.Path(t, "ghn_vit_tiny_checkpoint.pt"), backend.MustDefault())
+	model, err := Open(fixtures.Path(t, "ghn_vit_tiny_checkpoint.pt"), backend.MustDefault())
 	if err != nil {
 		t.Fatal(err)
 	}

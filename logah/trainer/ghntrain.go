@@ -151,7 +151,7 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 	if err != nil {
 		return nil, err
 	}
-	run, err := openRun("ghn", tc.OutDir, tc.Resume, cfgJSON, t.st)
+	run, err := openRun(ghn.CheckpointKind, tc.OutDir, tc.Resume, cfgJSON, t.st)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func TrainGHN(ctx context.Context, backend compute.Backend, cfg ghn.Config, init
 		return nil, err
 	}
 	if tc.OutDir != "" {
-		if err := res.GHN.Save(filepath.Join(tc.OutDir, "ghn.safetensors")); err != nil {
+		if err := res.GHN.Save(filepath.Join(tc.OutDir, ghn.FileName)); err != nil {
 			return nil, err
 		}
 	}
@@ -256,7 +256,8 @@ func sampleArchs(fam arch.Family, seed uint64, step, m int, heldOut map[arch.Arc
 	return out, nil
 }
 
-// configJSON records what must match for a checkpoint to be resumed.
+// configJSON records what must match for a checkpoint to be resumed. The hypernetwork's
+// configuration is under "ghn", where ghn.Open finds it in a run without ghn.safetensors.
 func (t *ghnTrainer) configJSON() (json.RawMessage, error) {
 	cj, err := t.cfg.MarshalJSON()
 	if err != nil {

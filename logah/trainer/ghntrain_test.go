@@ -70,7 +70,17 @@ func TestTrainGHNLearnsToPredictWorkingViTs(t *testing.T) {
 	}
 }
 
-func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
+// A run stopped before it wrote ghn.safetensors opens (ghn.Open) as its newest intact
+// checkpoint, which predicts as the trainer's state at that step.
+func TestInterruptedRunOpensAsItsCheckpoint(t *testing.T) {
+	predict := func(g *ghn.GHN) *params.Set {
+		t.Helper()
+		p, err := g.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	task, err := NewImageTask(stripes(128, 1), stripes(64, 2), 32, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -83,36 +93,61 @@ func TestGHNFromCheckpointMatchesTrainedGHN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, step, err := GHNFromCheckpoint(tc.OutDir, backend.MustDefault())
+	// A stop after the last checkpoint leaves checkpoints and no ghn.safetensors.
+	if err := os.Remove(filepath.Join(tc.OutDir, ghn.FileName)); err != nil {
+		t.Fatal(err)
+	}
+	g, err := ghn.Open(tc.OutDir, backend.MustDefault())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if step != 3 {
-		t.Fatalf("checkpoint step %d", step)
+	if o := g.Origin(); !o.IsCheckpoint() || o.Step != 3 || o.RunDir != tc.OutDir {
+		t.Fatalf("opened %+v", o)
 	}
-	a, _ := res.GHN.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
-	b, _ := g.Predict(tinyViT, ghn.PredictOptions{Seed: 1})
-	if d, err := params.MaxAbsError(a, b); err != nil || d != 0 {
+	if d, err := params.MaxAbsError(predict(res.GHN), predict(g)); err != nil || d != 0 {
 		t.Fatalf("checkpointed hypernetwork predicts differently: %g %v", d, err)
 	}
 
+	// The same run interrupted after step 2 (ctrl-C) opens as its step-2 state.
+	stopped := tc
+	stopped.OutDir = t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := TrainGHN(ctx, backend.MustDefault(), cfg, init, task, stopped, func(p Progress) {
+		if p.Step == 2 {
+			cancel()
+		}
+	}); err == nil || !strings.Contains(err.Error(), "interrupted at step 2") {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	interrupted, err := ghn.Open(stopped.OutDir, backend.MustDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := interrupted.Origin(); o.Step != 2 || o.RunDir != stopped.OutDir {
+		t.Fatalf("interrupted run opened as %v", o)
+	}
+
 	// With the step-3 checkpoint truncated, the step-2 one is used, and the warning says so.
-	f := filepath.Join(tc.OutDir, "ckpt", "ckpt-000000003.safetensors")
+	f := filepath.Join(tc.OutDir, checkpoint.DirName, "ckpt-000000003.safetensors")
 	data, _ := os.ReadFile(f)
 	os.WriteFile(f, data[:len(data)-100], 0o644)
 	var warnings strings.Builder
 	checkpoint.Warnings = &warnings
 	defer func() { checkpoint.Warnings = os.Stderr }()
-	if _, step, err = GHNFromCheckpoint(tc.OutDir, backend.MustDefault()); err != nil || step != 2 {
-		t.Fatalf("damaged step 3: step %d, %v", step, err)
+	if g, err = ghn.Open(tc.OutDir, backend.MustDefault()); err != nil || g.Origin().Step != 2 {
+		t.Fatalf("damaged step 3: %v, %v", g.Origin(), err)
+	}
+	if d, err := params.MaxAbsError(predict(interrupted), predict(g)); err != nil || d != 0 {
+		t.Errorf("the interrupted run's step 2 differs from the full run's: %g %v", d, err)
 	}
 	if w := warnings.String(); !strings.Contains(w, "ckpt-000000003.safetensors") || !strings.Contains(w, "ckpt-000000002.safetensors (step 2)") {
 		t.Errorf("warning %q", w)
 	}
 	// Every checkpoint damaged: a clear error.
-	f = filepath.Join(tc.OutDir, "ckpt", "ckpt-000000002.safetensors")
+	f = filepath.Join(tc.OutDir, checkpoint.DirName, "ckpt-000000002.safetensors")
 	os.WriteFile(f, []byte("no"), 0o644)
-	if _, _, err = GHNFromCheckpoint(tc.OutDir, backend.MustDefault()); err == nil || !strings.Contains(err.Error(), "every checkpoint is damaged") {
+	if _, err = ghn.Open(tc.OutDir, backend.MustDefault()); err == nil || !strings.Contains(err.Error(), "every checkpoint is damaged") {
 		t.Errorf("all damaged: %v", err)
 	}
 }

@@ -63,11 +63,12 @@ func cmdCompare(args []string, stdout io.Writer) error {
 		c.Archs = append(c.Archs, as...)
 	}
 	for _, spec := range inits {
-		in, err := experiment.ParseInit(spec, openGHN)
+		in, err := experiment.ParseInit(spec)
 		if err != nil {
 			return usageErrorf("%v", err)
 		}
 		if in.GHN != nil {
+			noteOrigin(os.Stderr, in.GHN)
 			defer in.GHN.Close()
 		}
 		c.Inits = append(c.Inits, in)

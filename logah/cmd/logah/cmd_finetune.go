@@ -61,10 +61,11 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	if f.Data, err = df.spec(); err != nil {
 		return err
 	}
-	if f.Init, err = experiment.ParseInit(*initFlag, openGHN); err != nil {
+	if f.Init, err = experiment.ParseInit(*initFlag); err != nil {
 		return usageErrorf("%v", err)
 	}
 	if f.Init.GHN != nil {
+		noteOrigin(os.Stderr, f.Init.GHN)
 		defer f.Init.GHN.Close()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/logah-go/logah/logah/experiment"
+	"github.com/logah-go/logah/logah/ghn"
 )
 
 func init() {
@@ -67,6 +68,6 @@ func cmdTrainGHN(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer res.GHN.Close()
-	fmt.Fprintf(stdout, "done: %d steps; wrote %s\n", res.Steps, filepath.Join(d.OutDir, "ghn.safetensors"))
+	fmt.Fprintf(stdout, "done: %d steps; wrote %s\n", res.Steps, filepath.Join(d.OutDir, ghn.FileName))
 	return nil
 }

@@ -2,36 +2,38 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
-	"github.com/logah-go/logah/logah/trainer"
 )
 
-// openGHN loads a hypernetwork from a file (.safetensors, .pt) or a train-ghn directory; a
-// directory without ghn.safetensors (a run still going, or stopped) uses its latest checkpoint.
+// openGHN is ghn.Open on the default backend, saying on stderr when the hypernetwork is the
+// latest checkpoint of a run that has not written ghn.safetensors (stopped, or still running).
 func openGHN(path string) (*ghn.GHN, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		if _, err := os.Stat(filepath.Join(path, "ghn.safetensors")); os.IsNotExist(err) {
-			g, step, err := trainer.GHNFromCheckpoint(path, backend.MustDefault())
-			if err != nil {
-				return nil, fmt.Errorf("%s: no ghn.safetensors and %w", path, err)
-			}
-			fmt.Fprintf(os.Stderr, "using the checkpoint of step %d in %s\n", step, path)
-			return g, nil
-		}
+	g, err := ghn.Open(path, backend.MustDefault())
+	if err != nil {
+		return nil, err
 	}
-	return ghn.Open(path, backend.MustDefault())
+	noteOrigin(os.Stderr, g)
+	return g, nil
 }
 
-// saveGHNDir writes a hypernetwork as DIR/ghn.safetensors (the layout openGHN and ghn.Open
-// read) and returns the file's path.
+// noteOrigin writes "using the checkpoint of step N in DIR" when g is a run's checkpoint.
+func noteOrigin(w io.Writer, g *ghn.GHN) {
+	if o := g.Origin(); o.IsCheckpoint() {
+		fmt.Fprintf(w, "using %s\n", o)
+	}
+}
+
+// saveGHNDir writes a hypernetwork as DIR/ghn.safetensors (the layout ghn.Open reads) and
+// returns the file's path.
 func saveGHNDir(model *ghn.GHN, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "ghn.safetensors")
+	path := filepath.Join(dir, ghn.FileName)
 	return path, model.Save(path)
 }

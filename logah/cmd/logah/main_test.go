@@ -62,6 +62,8 @@ func TestBadInputIsOneLineAndNonZero(t *testing.T) {
 		{[]string{"train-ghn", "--out", dir, "--warmup", "0.5"}, "--warmup is a whole number of warm-up steps"},
 		{[]string{"finetune", "--arch", "vit-mini", "--warmup-fraction", "2"}, "warm-up fraction 2: want a fraction of the steps in [0, 1]"},
 		{[]string{"finetune", "--arch", "vit-mini", "--init", filepath.Join(dir, "none.safetensors")}, "use random, PARAMETERS"},
+		// A directory that is neither a finished nor an interrupted hypernetwork run.
+		{[]string{"convert", dir, "--out", filepath.Join(dir, "out")}, "has no ghn.safetensors and no checkpoint in " + filepath.Join(dir, "ckpt")},
 	} {
 		code, out, errOut := runCLI(c.args...)
 		if code == 0 || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(errOut, "goroutine") {

@@ -3,19 +3,17 @@ package ghn
 import (
 	"fmt"
 
-	"github.com/gomlx/compute"
-
 	"github.com/logah-go/logah/logah/params"
 )
 
 // ConfigMetadataKey is the safetensors metadata entry holding a checkpoint's [Config] as JSON.
 const ConfigMetadataKey = "logah_ghn_config"
 
-// ReadWeights reads the tensors of cfg's parameter table from a safetensors file holding a
+// readWeights reads the tensors of cfg's parameter table from a safetensors file holding a
 // state_dict of the authors' naming (e.g. the reference fixtures, or a converted checkpoint):
 // aliases and an unused decoder.l1 are tolerated and skipped, anything else unexpected or
 // missing is an error. The set is returned in table order.
-func ReadWeights(cfg Config, path string) (*params.Set, error) {
+func readWeights(cfg Config, path string) (*params.Set, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -42,33 +40,6 @@ func ReadWeights(cfg Config, path string) (*params.Set, error) {
 		return nil, err
 	}
 	return set, nil
-}
-
-// Load reads a checkpoint written by [GHN.Save] (configuration from its metadata).
-func Load(path string, backend compute.Backend) (*GHN, error) {
-	f, err := params.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	raw, ok := f.Metadata()[ConfigMetadataKey]
-	f.Close()
-	if !ok {
-		return nil, fmt.Errorf("%s: no %q metadata: use LoadWithConfig with the hypernetwork's configuration", path, ConfigMetadataKey)
-	}
-	cfg, err := ParseConfig([]byte(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return LoadWithConfig(cfg, path, backend)
-}
-
-// LoadWithConfig reads the weights of cfg from a safetensors state_dict ([ReadWeights]).
-func LoadWithConfig(cfg Config, path string, backend compute.Backend) (*GHN, error) {
-	set, err := ReadWeights(cfg, path)
-	if err != nil {
-		return nil, err
-	}
-	return New(cfg, set, backend)
 }
 
 // Save writes the weights as a safetensors state_dict with the authors' names (for LoGAH also
