@@ -44,18 +44,9 @@ import (
 // backend by default, XLA with GOMLX_BACKEND=xla:… in xla builds).
 func Backend() compute.Backend { return backend.MustDefault() }
 
-// Arch returns a named model ("vit-s", "gpt2-large", …) or, for a path ending in .json, the
-// configuration in that file.
-func Arch(nameOrJSON string) (arch.Arch, error) {
-	if filepath.Ext(nameOrJSON) == ".json" {
-		data, err := os.ReadFile(nameOrJSON)
-		if err != nil {
-			return nil, err
-		}
-		return arch.ParseJSON(data)
-	}
-	return arch.Named(nameOrJSON)
-}
+// Arch returns a named model ("vit-s", "gpt2-large", …) or the configuration in a JSON file
+// (see arch.Resolve).
+func Arch(nameOrJSON string) (arch.Arch, error) { return arch.Resolve(nameOrJSON) }
 
 // LoadGHN opens a hypernetwork with ghn.Open: a directory written by `logah train-ghn` (its
 // ghn.safetensors, or the latest checkpoint of a run that has not written it yet; g.Origin()

@@ -10,6 +10,9 @@
 // torchvision's vit_b_16 has 86,567,656 parameters, GPT-2 Large (tied) 774,030,080 and
 // Llama-3.1-8B 8,030,261,248.
 //
+// [Resolve] is the one way to turn what a user types into an architecture: a name or a JSON
+// configuration file ([ResolveList] also reads a JSON list such as train-ghn's held_out.json).
+//
 // Named models ([Named]) cover ViT-S/B/L (CIFAR-100 and ImageNet variants), the four GPT-2
 // sizes and Llama-2-7B, Llama-3.1-8B, Llama-3.2-1B and TinyLlama-1.1B. Families
 // ([FamilyByName]) sample architectures: "vits1k" and "gpts1k" follow the distributions used to

@@ -179,7 +179,7 @@ func ReadGHNMetrics(out string) ([]trainer.Record, error) {
 }
 
 // WriteArchList writes architectures as a JSON list (the format of held_out.json, read back by
-// [ReadArchList] and by `logah compare --arch`).
+// arch.ResolveList, as `logah compare --arch` does).
 func WriteArchList(path string, archs []arch.Arch) error {
 	list := make([]json.RawMessage, len(archs))
 	for i, a := range archs {
@@ -196,28 +196,9 @@ func WriteArchList(path string, archs []arch.Arch) error {
 	return atomicfile.WriteFile(path, append(data, '\n'))
 }
 
-// ReadArchList reads a JSON list of architecture configurations, or a single one.
-func ReadArchList(path string) ([]arch.Arch, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(data, &list) != nil {
-		a, err := arch.ParseJSON(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return []arch.Arch{a}, nil
-	}
-	out := make([]arch.Arch, len(list))
-	for i, raw := range list {
-		if out[i], err = arch.ParseJSON(raw); err != nil {
-			return nil, fmt.Errorf("%s[%d]: %w", path, i, err)
-		}
-	}
-	return out, nil
-}
+// ReadArchList reads a JSON file holding a list of architecture configurations (such as
+// held_out.json) or a single one: it is arch.ResolveList, kept under this name for notebooks.
+func ReadArchList(path string) ([]arch.Arch, error) { return arch.ResolveList(path) }
 
 // GHNConfig is the hypernetwork configuration of the train-ghn / init-ghn flags: size "tiny"
 // (LoGAH-Tiny with d_max = dMax and K = 16·dMax) or a JSON config file, for the variant and

@@ -56,7 +56,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 		return err
 	}
 	for _, f := range archFlags {
-		as, err := archList(f)
+		as, err := arch.ResolveList(f)
 		if err != nil {
 			return err
 		}
@@ -86,15 +86,6 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	}
 	printCompare(stdout, c, runs, metric)
 	return nil
-}
-
-// archList reads a name, a JSON config or a JSON list of configs.
-func archList(s string) ([]arch.Arch, error) {
-	if !strings.HasSuffix(s, ".json") {
-		a, err := arch.Named(s)
-		return []arch.Arch{a}, err
-	}
-	return experiment.ReadArchList(s)
 }
 
 // printCompare prints mean ± std of the headline metric before and after fine-tuning per
