@@ -46,6 +46,22 @@ type Checkpoint struct {
 	Warning string `json:"-"`
 }
 
+// Matches reports whether ck was written by a run of this kind and configuration, the
+// configurations compared as JSON values (spacing and key order do not matter): the condition
+// for resuming from it.
+func (ck *Checkpoint) Matches(kind string, config json.RawMessage) bool {
+	if ck.Kind != kind {
+		return false
+	}
+	var x, y any
+	if json.Unmarshal(ck.Config, &x) != nil || json.Unmarshal(config, &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return string(xa) == string(ya)
+}
+
 // latestFile is the pointer to the newest complete checkpoint of a directory.
 const latestFile = "latest.json"
 

@@ -244,13 +244,3 @@ func runConfigJSON(a arch.Arch, cfg FineTuneConfig) (json.RawMessage, error) {
 		FineTuneConfig
 	}{aj, cfg})
 }
-
-func sameJSON(a, b json.RawMessage) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	xa, _ := json.Marshal(x)
-	ya, _ := json.Marshal(y)
-	return string(xa) == string(ya)
-}

@@ -39,7 +39,7 @@ func openRun(kind, outDir string, resume bool, config json.RawMessage, st *State
 		case err != nil:
 			return nil, err
 		default:
-			if ck.Kind != kind || !sameJSON(ck.Config, config) {
+			if !ck.Matches(kind, config) {
 				return nil, fmt.Errorf("resume: %s was written by a run with another configuration: use a new output directory or the same settings", r.ckptDir)
 			}
 			if err := st.Restore(ck.Tensors, ck.Step); err != nil {
