@@ -1,0 +1,88 @@
+package logah
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/logah-go/logah/logah/experiment"
+)
+
+// This file holds what notebooks share that displays nothing: the smoke switch, where a
+// notebook keeps its runs, and the smoke sizes of its experiments, so that a notebook's first
+// cell holds values only. What they display is in package show.
+
+// SmokeEnv is the environment variable that asks notebooks for small sizes: `kernel nbrun
+// --smoke` and the notebook tests set it to 1.
+const SmokeEnv = "LOGAH_SMOKE"
+
+// Smoke reports whether LOGAH_SMOKE=1 asks for a smoke run: every notebook then runs in
+// seconds to minutes, checking that its cells work rather than producing results.
+func Smoke() bool { return os.Getenv(SmokeEnv) == "1" }
+
+// FullOrSmoke returns full, or smoke under LOGAH_SMOKE=1. A notebook's first cell sizes its
+// runs with it, e.g. `var steps = logah.FullOrSmoke(150, 6)`.
+func FullOrSmoke[T any](full, smoke T) T {
+	if Smoke() {
+		return smoke
+	}
+	return full
+}
+
+// NotebookRunDir is where a notebook keeps the run or file name: RunsDir()/NOTEBOOK/NAME, or
+// RunsDir()/NOTEBOOK-smoke/NAME under LOGAH_SMOKE=1, so that a smoke run never overwrites
+// nor resumes the results of a full one. notebook is the notebook's number ("03"), by which
+// other notebooks find its runs too.
+func NotebookRunDir(notebook, name string) string {
+	if Smoke() {
+		notebook += "-smoke"
+	}
+	return filepath.Join(RunsDir(), notebook, name)
+}
+
+// NotebookGHNTraining returns the hypernetwork training s as a notebook runs it: kept in
+// NotebookRunDir(notebook, name) and resumed from its checkpoints when a cell runs again
+// (a finished run is only loaded). Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
+// instead: 2 steps (1 of warm-up), one evaluation at the end on 100 test images (2 validation
+// batches for text), no checkpoints along the way.
+func NotebookGHNTraining(notebook, name string, s experiment.GHNTraining) experiment.GHNTraining {
+	s.OutDir, s.Resume = NotebookRunDir(notebook, name), !Smoke()
+	if Smoke() {
+		s.Steps, s.WarmupSteps, s.EvalEvery, s.MaxEval, s.CheckpointEvery = 2, 1, 0, 100, 0
+	}
+	return s
+}
+
+// NotebookComparison returns the comparison c as a notebook runs it: every finished run saved
+// to NotebookRunDir(notebook, file) (c.Resume decides whether a later session takes them back
+// instead of running them again). Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
+// instead: the first architecture, one seed, 2 steps (or one epoch of 128 images), 100 test
+// images or 2 validation batches, evaluations only at the start and the end.
+func NotebookComparison(notebook, file string, c experiment.Comparison) experiment.Comparison {
+	c.SaveTo = NotebookRunDir(notebook, file)
+	if !Smoke() {
+		return c
+	}
+	c.Resume, c.Seeds, c.EvalEvery = false, 1, 0
+	if len(c.Archs) > 1 {
+		c.Archs = c.Archs[:1]
+	}
+	if c.Steps > 0 {
+		c.Steps = 2
+	}
+	if c.Data.IsText() {
+		c.MaxEval = 2
+	} else {
+		c.MaxTrain, c.MaxEval = 128, 100
+	}
+	return c
+}
+
+// CloseInits closes the hypernetworks of initialisations (those with a GHN), for a cell that
+// opened them for a comparison: `defer logah.CloseInits(c.Inits)`.
+func CloseInits(inits []experiment.Init) {
+	for _, in := range inits {
+		if in.GHN != nil {
+			in.GHN.Close()
+		}
+	}
+}

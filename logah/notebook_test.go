@@ -1,0 +1,76 @@
+package logah
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/experiment"
+)
+
+func TestSmokeSwitchesSizesAndDirectories(t *testing.T) {
+	runs := t.TempDir()
+	t.Setenv("LOGAH_RUNS", runs)
+
+	t.Setenv(SmokeEnv, "")
+	if Smoke() || FullOrSmoke(1300, 2) != 1300 {
+		t.Fatal("without LOGAH_SMOKE a notebook must get its full sizes")
+	}
+	if got, want := NotebookRunDir("03", "logah"), filepath.Join(runs, "03", "logah"); got != want {
+		t.Errorf("full run directory %s, want %s", got, want)
+	}
+
+	t.Setenv(SmokeEnv, "1")
+	if !Smoke() || FullOrSmoke("gpt2-large", "gpt2") != "gpt2" {
+		t.Fatal("LOGAH_SMOKE=1 must select the smoke sizes")
+	}
+	if got, want := NotebookRunDir("03", "logah"), filepath.Join(runs, "03-smoke", "logah"); got != want {
+		t.Errorf("smoke run directory %s, want %s: a smoke run must not touch the full results", got, want)
+	}
+}
+
+func TestNotebookGHNTrainingResumesFullRunsOnly(t *testing.T) {
+	t.Setenv("LOGAH_RUNS", t.TempDir())
+	s := experiment.DefaultGHNTraining("vits-mini")
+	s.Steps, s.EvalEvery, s.MaxEval = 1300, 325, 2000
+
+	t.Setenv(SmokeEnv, "")
+	full := NotebookGHNTraining("03", "ghn3", s)
+	if !full.Resume || full.Steps != 1300 || full.EvalEvery != 325 || full.OutDir != NotebookRunDir("03", "ghn3") {
+		t.Errorf("full training %+v: want the budget as given, resumed, in runs/03/ghn3", full.GHNTrainConfig)
+	}
+
+	t.Setenv(SmokeEnv, "1")
+	smoke := NotebookGHNTraining("03", "ghn3", s)
+	if smoke.Resume || smoke.Steps != 2 || smoke.EvalEvery != 0 || smoke.CheckpointEvery != 0 || smoke.MaxEval != 100 ||
+		filepath.Base(filepath.Dir(smoke.OutDir)) != "03-smoke" {
+		t.Errorf("smoke training %+v (max eval %d): want 2 steps afresh in runs/03-smoke", smoke.GHNTrainConfig, smoke.MaxEval)
+	}
+}
+
+func TestNotebookComparisonShrinksUnderSmoke(t *testing.T) {
+	t.Setenv("LOGAH_RUNS", t.TempDir())
+	a, b := arch.ViT{Depth: 1}, arch.ViT{Depth: 2}
+	c := experiment.DefaultComparison()
+	c.Archs, c.Seeds, c.MaxTrain, c.MaxEval, c.EvalEvery, c.Resume = []arch.Arch{a, b}, 3, 6400, 2000, 40, true
+
+	t.Setenv(SmokeEnv, "")
+	full := NotebookComparison("04", "paper.json", c)
+	if len(full.Archs) != 2 || full.Seeds != 3 || full.MaxTrain != 6400 || !full.Resume || full.SaveTo != NotebookRunDir("04", "paper.json") {
+		t.Errorf("full comparison changed: %+v", full)
+	}
+
+	t.Setenv(SmokeEnv, "1")
+	smoke := NotebookComparison("04", "paper.json", c)
+	if len(smoke.Archs) != 1 || smoke.Seeds != 1 || smoke.MaxTrain != 128 || smoke.MaxEval != 100 || smoke.EvalEvery != 0 || smoke.Resume {
+		t.Errorf("smoke image comparison: %+v", smoke)
+	}
+	c.Data.Name, c.Steps = "text", 60
+	text := NotebookComparison("05", "compare.json", c)
+	if text.Steps != 2 || text.MaxEval != 2 || text.MaxTrain != 6400 {
+		t.Errorf("smoke text comparison: steps %d, max eval %d, max train %d", text.Steps, text.MaxEval, text.MaxTrain)
+	}
+	if len(c.Archs) != 2 {
+		t.Error("NotebookComparison changed its argument's architecture list")
+	}
+}
