@@ -1,0 +1,113 @@
+package show
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/experiment"
+	"github.com/logah-go/logah/logah/trainer"
+)
+
+// fakeRun is a run of arch and init with seed whose metric goes through values, one evaluation
+// per step (steps > 0) or per half epoch.
+func fakeRun(archName, init string, seed uint64, steps int, metric string, values ...float64) experiment.Run {
+	r := experiment.Run{Arch: archName, Init: init, Seed: seed, Protocol: experiment.Protocol{Steps: steps, Epochs: 1}}
+	for i, v := range values {
+		r.Curve = append(r.Curve, trainer.Record{Step: 10 * i, Epoch: 0.5 * float64(i), Split: "eval", Values: map[string]float64{metric: v}})
+	}
+	r.Initial, r.Final = r.Curve[0].Values, r.Curve[len(r.Curve)-1].Values
+	return r
+}
+
+func TestRunCurvesAverageSeedsPerArchitecture(t *testing.T) {
+	runs := []experiment.Run{
+		fakeRun("vit-a", "random", 1, 0, "accuracy", 0.1, 0.5, 0.7),
+		fakeRun("vit-a", "random", 2, 0, "accuracy", 0.1, 0.3, 0.5),
+		fakeRun("vit-a", "logah", 1, 0, "accuracy", 0.4, 0.8, 0.9),
+		fakeRun("vit-b", "random", 1, 0, "accuracy", 0.1, 0.2, 0.3),
+	}
+	plots := RunCurves(runs, RunCurvesOptions{Inits: []string{"logah", "random"}})
+	if len(plots) != 2 || plots[0].Title != "vit-a" || plots[1].Title != "vit-b" {
+		t.Fatalf("want one plot per architecture in order, got %d", len(plots))
+	}
+	a := plots[0]
+	if len(a.Series) != 2 || a.Series[0].Name != "logah" || a.Series[1].Name != "random" {
+		t.Fatalf("lines of vit-a: %+v", a.Series)
+	}
+	if got := a.Series[1]; !equalFloats(got.X, []float64{0, 0.5, 1}) || !equalFloats(got.Y, []float64{0.1, 0.4, 0.6}) {
+		t.Errorf("random on vit-a: x %v y %v, want epochs 0, 0.5, 1 and the mean of both seeds", got.X, got.Y)
+	}
+	if a.XLabel != "epoch (fine-tuning)" || a.YMin != 0 || a.YMax != 1 || a.YLabel != "test accuracy" {
+		t.Errorf("accuracy axes: %q, [%g, %g], %q", a.XLabel, a.YMin, a.YMax, a.YLabel)
+	}
+}
+
+func TestRunCurvesPerSeedOnStepsAndPerplexity(t *testing.T) {
+	runs := []experiment.Run{
+		fakeRun("gpt", "random", 1, 20, "perplexity", 256, 90, 60),
+		fakeRun("gpt", "random", 2, 20, "perplexity", 256, 80, 50),
+		fakeRun("gpt", "logah", 1, 20, "perplexity", 40, 30, 25),
+	}
+	p := RunCurves(runs, RunCurvesOptions{PerSeed: true})[0]
+	if p.XLabel != "fine-tuning step" || !p.LogY || p.YLabel != "validation perplexity" {
+		t.Errorf("axes %q log %v %q", p.XLabel, p.LogY, p.YLabel)
+	}
+	if len(p.Series) != 3 || p.Series[1].Name != "random, seed 2" || !p.Series[1].Dashed || p.Series[2].Dashed {
+		t.Fatalf("one line per seed, random dashed: %+v", p.Series)
+	}
+	if !equalFloats(p.Series[2].X, []float64{0, 10, 20}) {
+		t.Errorf("x %v, want the steps", p.Series[2].X)
+	}
+}
+
+func TestSummaryTableNamesMetricAndBudget(t *testing.T) {
+	runs := []experiment.Run{
+		fakeRun("gpt", "random", 1, 60, "perplexity", 256, 60),
+		fakeRun("gpt", "random", 2, 60, "perplexity", 256, 50),
+		fakeRun("gpt2", "logah", 1, 60, "perplexity", 40, 25),
+	}
+	tab := SummaryTable("validation perplexity", runs, "perplexity", "logah", "random")
+	if got := strings.Join(tab.Columns, " | "); got != "initialisation | runs | perplexity, no fine-tuning | perplexity after 60 steps" {
+		t.Errorf("columns %s", got)
+	}
+	if len(tab.Rows) != 2 || tab.Rows[0][0] != "logah" || tab.Rows[1][1] != "2" || !strings.HasPrefix(tab.Rows[1][3].(string), "55") {
+		t.Errorf("rows %v: logah first, then random over 2 runs at 55 ± …", tab.Rows)
+	}
+	per := ArchSummaryTables(runs, "perplexity")
+	if len(per) != 2 || per[0].Title != "gpt (seeds)" || len(per[0].Rows) != 1 || len(per[1].Rows) != 1 {
+		t.Errorf("per-architecture tables: %d", len(per))
+	}
+}
+
+func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
+	needFashionMNIST(t)
+	r := record(t)
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	c := experiment.DefaultComparison()
+	c.Archs, c.Inits = []arch.Arch{small}, []experiment.Init{{Name: "random"}}
+	c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = 2, 1, 32, 32, 16
+	c.SaveTo = filepath.Join(t.TempDir(), "runs.json")
+	if _, err := Compare(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	c.Seeds, c.Resume = 3, true
+	runs, err := Compare(context.Background(), c)
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	if len(r.Updates) != 2 || len(r.Finished) != 2 {
+		t.Fatalf("want one progress line per comparison, got %d (%d done)", len(r.Updates), len(r.Finished))
+	}
+	var last Output
+	for _, u := range r.Updates {
+		if o := u[len(u)-1]; strings.Contains(o.Text, "read back") {
+			last = o
+		}
+	}
+	if !strings.Contains(last.Text, "3/3") || !strings.Contains(last.Text, "1 run now, 2 read back from runs.json") {
+		t.Errorf("final progress line of the resumed comparison: %q", last.Text)
+	}
+}
