@@ -1,6 +1,7 @@
 package show
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -10,7 +11,7 @@ import (
 
 // This file holds the small helpers every notebook used to define for itself: plots side by
 // side, the command line that gives a cell's result in a terminal, and the memory of the cell's
-// process over time.
+// process over time, and the sizes measured.
 
 // Panels displays plots side by side, wrapping onto the next line when the page is narrow.
 func Panels(plots ...*Plot) {
@@ -62,7 +63,7 @@ func RecordMemory(interval time.Duration) *MemoryRecorder {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			if rss, ok := procStatusBytes("VmRSS"); ok {
+			if rss, ok := procFieldBytes("/proc/self/status", "VmRSS"); ok {
 				r.mu.Lock()
 				r.seconds = append(r.seconds, time.Since(r.start).Seconds())
 				r.mb = append(r.mb, float64(rss)/1e6)
@@ -94,13 +95,37 @@ func (r *MemoryRecorder) Stop() (seconds, mb []float64) {
 // PeakMemory is the peak resident set size of this process in bytes (VmHWM, Linux; 0 where
 // the system does not report it). In a notebook it is the current cell's peak.
 func PeakMemory() int64 {
-	n, _ := procStatusBytes("VmHWM")
+	n, _ := procFieldBytes("/proc/self/status", "VmHWM")
 	return n
 }
 
-// procStatusBytes reads a "kB" field of /proc/self/status.
-func procStatusBytes(field string) (int64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
+// MemoryPlot plots a resident-memory curve (from [MemoryRecorder.Stop]) titled title, with a
+// dashed horizontal line at refMB named refName (a file's size, a budget) for scale; the y axis
+// starts at 0 and ends a tenth above the higher of the two.
+func MemoryPlot(title string, seconds, mb []float64, refName string, refMB float64) *Plot {
+	top, end := refMB, 0.0
+	for _, v := range mb {
+		top = max(top, v)
+	}
+	if len(seconds) > 0 {
+		end = seconds[len(seconds)-1]
+	}
+	return &Plot{Title: title, XLabel: "seconds", YLabel: "MB", Width: 720, Height: 280, YMin: 0, YMax: 1.1 * top,
+		Series: []Series{
+			{Name: "resident set size (VmRSS)", X: seconds, Y: mb},
+			{Name: refName, X: []float64{0, end}, Y: []float64{refMB, refMB}, Color: "#999", Dashed: true},
+		}}
+}
+
+// Megabytes writes n bytes as whole megabytes (10⁶ bytes, as model sizes are quoted): "891 MB".
+func Megabytes(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
+
+// Gigabytes writes n bytes as gigabytes (10⁹ bytes) with two decimals: "3.10 GB".
+func Gigabytes(n int64) string { return fmt.Sprintf("%.2f GB", float64(n)/1e9) }
+
+// procFieldBytes reads a "kB" field of a /proc file such as /proc/self/status or /proc/meminfo.
+func procFieldBytes(path, field string) (int64, bool) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}

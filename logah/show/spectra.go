@@ -3,6 +3,7 @@ package show
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"github.com/logah-go/logah/logah/params"
@@ -13,6 +14,20 @@ import (
 type NamedSet struct {
 	Name string
 	Set  *params.Set
+}
+
+// LoadNamedSets reads the parameter sets dir/NAME.safetensors, one per name, in order, each named
+// by its name (for sets that one cell saved and later cells inspect).
+func LoadNamedSets(dir string, names ...string) ([]NamedSet, error) {
+	var out []NamedSet
+	for _, n := range names {
+		s, _, err := params.Load(filepath.Join(dir, n+".safetensors"))
+		if err != nil {
+			return nil, fmt.Errorf("parameter set %q: %w", n, err)
+		}
+		out = append(out, NamedSet{Name: n, Set: s})
+	}
+	return out, nil
 }
 
 // spectraCache computes each set's spectra once.
