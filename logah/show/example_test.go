@@ -3,8 +3,8 @@ package show_test
 import (
 	"slices"
 
-	"github.com/logah-go/logah/logah/show"
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/show"
 )
 
 // Training curves: in a notebook the plot updates in place while the loop runs; outside one,
