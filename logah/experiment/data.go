@@ -24,6 +24,10 @@ type Data struct {
 	// Classes, when not empty, keeps only these classes of an image dataset, relabelled 0, 1, …
 	// in this order (e.g. Fashion-MNIST 0–4 to train a hypernetwork, 5–9 to transfer to).
 	Classes []int `json:"classes,omitempty"`
+	// Validation, when positive, holds out the last Validation training images (after the class
+	// selection) and evaluates on them instead of on the test set, which then stays untouched:
+	// the split for choosing hyperparameters such as a learning rate (images only).
+	Validation int `json:"validation,omitempty"`
 }
 
 // DefaultData is Fashion-MNIST, with byte tokenisation and a 4 MiB cap for text.
@@ -35,7 +39,9 @@ func DefaultData() Data {
 func (d Data) IsText() bool { return d.Name == "text" }
 
 // Images loads the train and test splits for the ViT v, checking that the images fit it, and
-// keeps the first maxTrain training images when maxTrain > 0.
+// keeps the first maxTrain training images when maxTrain > 0. With d.Validation > 0 the
+// returned evaluation split is the last d.Validation training images and training uses the
+// rest.
 func (d Data) Images(v arch.ViT, maxTrain int) (train, test *datasets.Images, err error) {
 	if d.IsText() {
 		return nil, nil, fmt.Errorf("data: a ViT needs an image dataset (fashion-mnist, mnist, cifar10, cifar100), not text")
@@ -57,6 +63,19 @@ func (d Data) Images(v arch.ViT, maxTrain int) (train, test *datasets.Images, er
 	if train.C != v.Channels || train.H != v.ImageSize || train.NumClasses() > v.Classes {
 		return nil, nil, fmt.Errorf("%s expects %dx%dx%d images and ≥ %d classes, but %s has %dx%dx%d and %d classes: adjust the architecture",
 			v, v.ImageSize, v.ImageSize, v.Channels, train.NumClasses(), d.Name, train.H, train.W, train.C, train.NumClasses())
+	}
+	if d.Validation < 0 || d.Validation > 0 && d.Validation >= train.N {
+		return nil, nil, fmt.Errorf("data: validation %d must be between 0 and the %d training images of %s (exclusive): hold out fewer images",
+			d.Validation, train.N, d.Name)
+	}
+	if d.Validation > 0 {
+		n := train.N - d.Validation
+		if test, err = train.Range(n, train.N); err != nil {
+			return nil, nil, err
+		}
+		if train, err = train.Range(0, n); err != nil {
+			return nil, nil, err
+		}
 	}
 	if maxTrain > 0 {
 		if train, err = train.Range(0, min(maxTrain, train.N)); err != nil {

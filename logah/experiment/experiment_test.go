@@ -221,6 +221,38 @@ func TestDataClassesSelectsAndRelabels(t *testing.T) {
 	}
 }
 
+// A validation split is the end of the training set: training and evaluation never share an
+// image, and the test set is not used.
+func TestDataValidationHoldsOutTheEndOfTraining(t *testing.T) {
+	needFashionMNIST(t)
+	d := DefaultData()
+	v := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	full, _, err := d.Images(v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Validation = 10000
+	train, val, err := d.Images(v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.N != 50000 || val.N != 10000 {
+		t.Fatalf("train %d, validation %d", train.N, val.N)
+	}
+	px := train.C * train.H * train.W
+	if !slices.Equal(val.Labels, full.Labels[50000:]) || !slices.Equal(val.Uint8[:px], full.Uint8[50000*px:50001*px]) ||
+		!slices.Equal(train.Labels, full.Labels[:50000]) {
+		t.Error("the validation split is not the last 10,000 training images")
+	}
+	if train, _, err = d.Images(v, 6400); err != nil || train.N != 6400 {
+		t.Errorf("max-train with a validation split: %v, %v", train, err)
+	}
+	d.Validation = 60000
+	if _, _, err := d.Images(v, 0); err == nil || !strings.Contains(err.Error(), "hold out fewer") {
+		t.Errorf("validation of the whole training set: %v", err)
+	}
+}
+
 func TestCompareResumesFromSavedRuns(t *testing.T) {
 	needFashionMNIST(t)
 	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}

@@ -13,6 +13,7 @@ type dataFlags struct {
 	data, dir, text, tokenizer *string
 	textBytes                  *int64
 	classes                    *string
+	validation                 *int
 }
 
 func addDataFlags(fs *flag.FlagSet) *dataFlags {
@@ -24,12 +25,15 @@ func addDataFlags(fs *flag.FlagSet) *dataFlags {
 		tokenizer: fs.String("tokenizer", d.Tokenizer, "text: bytes (vocabulary 256) or gpt2 (BPE, 50257)"),
 		textBytes: fs.Int64("text-bytes", d.TextBytes, "text: cap on the corpus size in bytes (0: all)"),
 		classes:   fs.String("classes", "", "images: keep only these classes, relabelled in order (e.g. 0,1,2,3,4)"),
+		validation: fs.Int("validation", 0, "images: hold out the last N training images and evaluate on them instead of the test set "+
+			"(for choosing hyperparameters; 0: evaluate on the test set)"),
 	}
 }
 
 // spec is the dataset the flags name.
 func (d *dataFlags) spec() (experiment.Data, error) {
-	data := experiment.Data{Name: *d.data, Dir: *d.dir, Text: *d.text, Tokenizer: *d.tokenizer, TextBytes: *d.textBytes}
+	data := experiment.Data{Name: *d.data, Dir: *d.dir, Text: *d.text, Tokenizer: *d.tokenizer, TextBytes: *d.textBytes,
+		Validation: *d.validation}
 	if *d.classes != "" {
 		for _, f := range strings.Split(*d.classes, ",") {
 			c, err := strconv.Atoi(strings.TrimSpace(f))
