@@ -1,6 +1,7 @@
 package logah
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -53,12 +54,14 @@ func NotebookGHNTraining(notebook, name string, s experiment.GHNTraining) experi
 }
 
 // NotebookComparison returns the comparison c as a notebook runs it: every finished run saved
-// to NotebookRunDir(notebook, file) (c.Resume decides whether a later session takes them back
-// instead of running them again). Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
+// to NotebookRunDir(notebook, file), unless file is "" (c.Resume decides whether a later
+// session takes them back instead of running them again). Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
 // instead: the first architecture, one seed, 2 steps (or one epoch of 128 images), 100 test
 // images or 2 validation batches, evaluations only at the start and the end.
 func NotebookComparison(notebook, file string, c experiment.Comparison) experiment.Comparison {
-	c.SaveTo = NotebookRunDir(notebook, file)
+	if file != "" {
+		c.SaveTo = NotebookRunDir(notebook, file)
+	}
 	if !Smoke() {
 		return c
 	}
@@ -75,6 +78,31 @@ func NotebookComparison(notebook, file string, c experiment.Comparison) experime
 		c.MaxTrain, c.MaxEval = 128, 100
 	}
 	return c
+}
+
+// OpenInits opens the initialisations names, in order: "random" (PyTorch's initialisers, the
+// zero experiment.Init) or the hypernetwork in dirs[name] (LoadGHN), whose predictions are the
+// parameters. Close them with [CloseInits].
+func OpenInits(names []string, dirs map[string]string) ([]experiment.Init, error) {
+	var inits []experiment.Init
+	for _, name := range names {
+		dir, ok := dirs[name]
+		if !ok || dir == "" {
+			if name != "random" {
+				CloseInits(inits)
+				return nil, fmt.Errorf("initialisation %q: no hypernetwork directory in dirs (only \"random\" needs none)", name)
+			}
+			inits = append(inits, experiment.Init{Name: name})
+			continue
+		}
+		g, err := LoadGHN(dir)
+		if err != nil {
+			CloseInits(inits)
+			return nil, fmt.Errorf("initialisation %q: %w: train it first (runs/NN/… is written by notebook NN; or logah train-ghn --out %s)", name, err, dir)
+		}
+		inits = append(inits, experiment.Init{Name: name, GHN: g})
+	}
+	return inits, nil
 }
 
 // CloseInits closes the hypernetworks of initialisations (those with a GHN), for a cell that

@@ -2,6 +2,7 @@ package logah
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/logah-go/logah/logah/arch"
@@ -72,5 +73,25 @@ func TestNotebookComparisonShrinksUnderSmoke(t *testing.T) {
 	}
 	if len(c.Archs) != 2 {
 		t.Error("NotebookComparison changed its argument's architecture list")
+	}
+}
+
+func TestOpenInitsOpensHypernetworksAndNamesTheMissingOnes(t *testing.T) {
+	inits, err := OpenInits([]string{"random", "logah"}, map[string]string{"logah": PretrainedGHN()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseInits(inits)
+	if len(inits) != 2 || inits[0].Name != "random" || inits[0].GHN != nil || inits[1].Name != "logah" || inits[1].GHN == nil {
+		t.Fatalf("inits %+v: want random, then logah with its hypernetwork", inits)
+	}
+
+	missing := filepath.Join(t.TempDir(), "03", "ghn3")
+	if _, err := OpenInits([]string{"random", "ghn3"}, map[string]string{"ghn3": missing}); err == nil ||
+		!strings.Contains(err.Error(), "train it first") || !strings.Contains(err.Error(), missing) {
+		t.Errorf("a hypernetwork not trained yet: %v", err)
+	}
+	if _, err := OpenInits([]string{"logha"}, map[string]string{"logah": PretrainedGHN()}); err == nil || !strings.Contains(err.Error(), `"logha"`) {
+		t.Errorf("a misspelt initialisation must not silently become random: %v", err)
 	}
 }

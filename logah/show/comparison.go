@@ -169,10 +169,10 @@ func SummaryTable(title string, runs []experiment.Run, metric string, inits ...s
 	return t
 }
 
-// ArchSummaryTables is one [SummaryTable] per architecture (in order of first appearance),
-// titled "ARCHITECTURE (seeds)": the spread over seeds alone.
-func ArchSummaryTables(runs []experiment.Run, metric string, inits ...string) []*Table {
-	var tables []*Table
+// ArchSummaryTable is [SummaryTable] per architecture (in order of first appearance), in one
+// table with the architecture first: the spread over seeds alone.
+func ArchSummaryTable(title string, runs []experiment.Run, metric string, inits ...string) *Table {
+	var t *Table
 	for _, a := range distinct(runs, func(r experiment.Run) string { return r.Arch }) {
 		var mine []experiment.Run
 		for _, r := range runs {
@@ -180,7 +180,16 @@ func ArchSummaryTables(runs []experiment.Run, metric string, inits ...string) []
 				mine = append(mine, r)
 			}
 		}
-		tables = append(tables, SummaryTable(a+" (seeds)", mine, metric, inits...))
+		one := SummaryTable(title, mine, metric, inits...)
+		if t == nil {
+			t = NewTable(title, append([]string{"architecture"}, one.Columns...)...)
+		}
+		for _, row := range one.Rows {
+			t.Add(append([]any{a}, row...)...)
+		}
 	}
-	return tables
+	if t == nil {
+		t = SummaryTable(title, nil, metric)
+	}
+	return t
 }

@@ -76,9 +76,9 @@ func TestSummaryTableNamesMetricAndBudget(t *testing.T) {
 	if len(tab.Rows) != 2 || tab.Rows[0][0] != "logah" || tab.Rows[1][1] != "2" || !strings.HasPrefix(tab.Rows[1][3].(string), "55") {
 		t.Errorf("rows %v: logah first, then random over 2 runs at 55 ± …", tab.Rows)
 	}
-	per := ArchSummaryTables(runs, "perplexity")
-	if len(per) != 2 || per[0].Title != "gpt (seeds)" || len(per[0].Rows) != 1 || len(per[1].Rows) != 1 {
-		t.Errorf("per-architecture tables: %d", len(per))
+	per := ArchSummaryTable("per architecture", runs, "perplexity")
+	if len(per.Rows) != 2 || per.Columns[0] != "architecture" || per.Rows[0][0] != "gpt" || per.Rows[0][2] != "2" || per.Rows[1][1] != "logah" {
+		t.Errorf("per-architecture table %v: %v", per.Columns, per.Rows)
 	}
 }
 

@@ -166,6 +166,16 @@ func ArchParamsTable(a arch.Arch) *Table {
 	return t
 }
 
+// ArchsTable lists architectures with their parameter counts, one row each ("architecture",
+// "parameters"), e.g. the held-out members of a family.
+func ArchsTable(title string, archs []arch.Arch) *Table {
+	t := NewTable(title, "architecture", "parameters")
+	for _, a := range archs {
+		t.Add(a.String(), arch.NumParams(a))
+	}
+	return t
+}
+
 // RolesTable groups an architecture's parameters by role.
 func RolesTable(a arch.Arch) *Table {
 	total := arch.NumParams(a)

@@ -85,3 +85,13 @@ func TestParamsOfInitialisedSet(t *testing.T) {
 		t.Errorf("%d rows, footer %v; set has %d tensors, %d params", len(tb.Rows), tb.Footer, set.Len(), set.NumParams())
 	}
 }
+
+func TestArchsTableCountsEachArchitecture(t *testing.T) {
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	wide := small
+	wide.Width, wide.MLPDim = 32, 64
+	tab := ArchsTable("held-out", []arch.Arch{small, wide})
+	if len(tab.Rows) != 2 || tab.Rows[1][0] != wide.String() || tab.Rows[1][1] != arch.NumParams(wide) || tab.Rows[0][1] == tab.Rows[1][1] {
+		t.Errorf("rows %v", tab.Rows)
+	}
+}

@@ -2,9 +2,11 @@ package show
 
 import (
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -87,5 +89,29 @@ func TestSpectraTableAndCosines(t *testing.T) {
 	}
 	if p := SpectraPlot("nope", sets); p != nil {
 		t.Fatal("plot of a missing tensor")
+	}
+}
+
+func TestLoadNamedSetsReadsFilesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	a := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	for seed, name := range []string{"random", "LoGAH"} {
+		s, err := params.Init(a, uint64(seed+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := params.Save(filepath.Join(dir, name+".safetensors"), s, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sets, err := LoadNamedSets(dir, "LoGAH", "random")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sets) != 2 || sets[0].Name != "LoGAH" || sets[1].Name != "random" || sets[0].Set.Len() != len(a.Params()) {
+		t.Fatalf("sets %+v", sets)
+	}
+	if _, err := LoadNamedSets(dir, "random", "LoGAH+ft1"); err == nil || !strings.Contains(err.Error(), `"LoGAH+ft1"`) {
+		t.Errorf("a set not saved yet: %v", err)
 	}
 }
