@@ -3,6 +3,7 @@ package show
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,7 +38,7 @@ func TestRunCurvesAverageSeedsPerArchitecture(t *testing.T) {
 	if len(a.Series) != 2 || a.Series[0].Name != "logah" || a.Series[1].Name != "random" {
 		t.Fatalf("lines of vit-a: %+v", a.Series)
 	}
-	if got := a.Series[1]; !equalFloats(got.X, []float64{0, 0.5, 1}) || !equalFloats(got.Y, []float64{0.1, 0.4, 0.6}) {
+	if got := a.Series[1]; !slices.Equal(got.X, []float64{0, 0.5, 1}) || !slices.Equal(got.Y, []float64{0.1, 0.4, 0.6}) {
 		t.Errorf("random on vit-a: x %v y %v, want epochs 0, 0.5, 1 and the mean of both seeds", got.X, got.Y)
 	}
 	if a.XLabel != "epoch (fine-tuning)" || a.YMin != 0 || a.YMax != 1 || a.YLabel != "test accuracy" {
@@ -58,7 +59,7 @@ func TestRunCurvesPerSeedOnStepsAndPerplexity(t *testing.T) {
 	if len(p.Series) != 3 || p.Series[1].Name != "random, seed 2" || !p.Series[1].Dashed || p.Series[2].Dashed {
 		t.Fatalf("one line per seed, random dashed: %+v", p.Series)
 	}
-	if !equalFloats(p.Series[2].X, []float64{0, 10, 20}) {
+	if !slices.Equal(p.Series[2].X, []float64{0, 10, 20}) {
 		t.Errorf("x %v, want the steps", p.Series[2].X)
 	}
 }
@@ -83,12 +84,12 @@ func TestSummaryTableNamesMetricAndBudget(t *testing.T) {
 }
 
 func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
-	needFashionMNIST(t)
 	r := record(t)
-	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	small := arch.GPT2{Layers: 1, Width: 16, Heads: 2, Inner: 32, Vocab: 256, Context: 32}
 	c := experiment.DefaultComparison()
+	c.Data.Name, c.Data.TextBytes = "text", 1<<20
 	c.Archs, c.Inits = []arch.Arch{small}, []experiment.Init{{Name: "random"}}
-	c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = 2, 1, 32, 32, 16
+	c.Seeds, c.Steps, c.MaxEval, c.Batch = 2, 2, 2, 4
 	c.SaveTo = filepath.Join(t.TempDir(), "runs.json")
 	if _, err := Compare(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
 			last = o
 		}
 	}
-	if !strings.Contains(last.Text, "3/3") || !strings.Contains(last.Text, "1 run now, 2 read back from runs.json") {
+	if !strings.Contains(last.Text, "3/3") || !strings.Contains(last.Text, "3 runs, 2 steps each: 1 run now, 2 read back from runs.json") {
 		t.Errorf("final progress line of the resumed comparison: %q", last.Text)
 	}
 }
