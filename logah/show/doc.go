@@ -5,6 +5,17 @@
 // Everything is self-contained HTML and SVG (no JavaScript, no CDN), so it renders in an
 // offline browser and survives `jupyter nbconvert --to html`.
 //
+// # The notebook kit
+//
+// Besides single displays, the package holds the steps notebooks share, so that a notebook is
+// values plus one call per step (non-display helpers, such as the smoke switch and run
+// directories, are in the root package logah): [TrainGHN] trains a hypernetwork with live
+// curves, [Compare] runs a comparison of initialisations with a progress line, [RunCurves],
+// [SummaryTable] and [ArchSummaryTable] show its runs, [GHNTrainingsTable] finished trainings;
+// [MachineTable], [RecordMemory], [PeakMemory], [MemoryPlot] and [Measurements] report
+// measurements; [Panels], [CommandLine], [HistogramBars], [CDF] and [Adjacency] are generic
+// plotting pieces.
+//
 // # Where output goes
 //
 // In a GoNB kernel (the "Go (LoGAH)" kernel sets $GONB_PIPE for every cell) each helper
