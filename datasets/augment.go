@@ -11,28 +11,85 @@ type cropDraw struct {
 	flip   bool
 }
 
+// rowU8 converts a run of channel c's uint8 pixels into output values.
+func (b *Batcher) rowU8(c int, dst []float32, src []uint8) {
+	lut := b.lut[c*256 : (c+1)*256 : (c+1)*256]
+	for k, v := range src {
+		dst[k] = lut[v]
+	}
+}
+
+// rowF32 converts a run of channel c's float32 pixels into output values.
+func (b *Batcher) rowF32(c int, dst, src []float32) {
+	scale, shift := b.scale[c], b.shift[c]
+	for k, v := range src {
+		dst[k] = v*scale + shift
+	}
+}
+
+// blankU8 and blankF32 are the output value of a padding pixel in channel c: a zero pixel after
+// normalisation.
+func (b *Batcher) blankU8(c int) float32  { return b.lut[c*256] }
+func (b *Batcher) blankF32(c int) float32 { return b.shift[c] }
+
 // copyU8 converts one uint8 image without augmentation.
 func (b *Batcher) copyU8(dst []float32, src []uint8) {
-	plane := b.ds.H * b.ds.W
-	for c := range b.ds.C {
-		lut := b.lut[c*256 : (c+1)*256 : (c+1)*256]
-		d := dst[c*plane : (c+1)*plane]
-		s := src[c*plane : (c+1)*plane]
-		for k, v := range s {
-			d[k] = lut[v]
-		}
-	}
+	copyImage(dst, src, b.ds.C, b.ds.H*b.ds.W, b.rowU8)
 }
 
 // copyF32 converts one float32 image without augmentation.
 func (b *Batcher) copyF32(dst, src []float32) {
-	plane := b.ds.H * b.ds.W
-	for c := range b.ds.C {
-		scale, shift := b.scale[c], b.shift[c]
-		d := dst[c*plane : (c+1)*plane]
-		s := src[c*plane : (c+1)*plane]
-		for k, v := range s {
-			d[k] = v*scale + shift
+	copyImage(dst, src, b.ds.C, b.ds.H*b.ds.W, b.rowF32)
+}
+
+// cropU8 writes one uint8 image shifted by a crop and maybe mirrored; pixels from the padding are
+// zero before normalisation.
+func (b *Batcher) cropU8(dst []float32, src []uint8, d cropDraw) {
+	cropImage(dst, src, b.ds.C, b.ds.H, b.ds.W, b.opts.Augment.Pad, d, b.blankU8, b.rowU8)
+}
+
+// cropF32 is cropU8 for float32 images.
+func (b *Batcher) cropF32(dst, src []float32, d cropDraw) {
+	cropImage(dst, src, b.ds.C, b.ds.H, b.ds.W, b.opts.Augment.Pad, d, b.blankF32, b.rowF32)
+}
+
+// copyImage converts an image of C planes of the given size, one plane per call of row.
+func copyImage[T uint8 | float32](dst []float32, src []T, C, plane int, row func(c int, dst []float32, src []T)) {
+	for c := range C {
+		row(c, dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane])
+	}
+}
+
+// cropImage writes a C×H×W image shifted by the crop d (in an image padded by pad on each side) and
+// mirrored if d.flip. Output pixels that come from the padding are set to blank(c); the others are
+// converted by row, one run of source pixels per output row.
+func cropImage[T uint8 | float32](dst []float32, src []T, C, H, W, pad int, d cropDraw,
+	blank func(c int) float32, row func(c int, dst []float32, src []T)) {
+	plane := H * W
+	lo, hi, s0 := span(W, d.dx-pad, d.flip)
+	for c := range C {
+		zero := blank(c)
+		for y := range H {
+			out := dst[c*plane+y*W : c*plane+(y+1)*W]
+			sy := y + d.dy - pad
+			if sy < 0 || sy >= H || lo >= hi {
+				fill(out, zero)
+				continue
+			}
+			srow := src[c*plane+sy*W : c*plane+(sy+1)*W]
+			fill(out[:lo], zero)
+			fill(out[hi:], zero)
+			mid := out[lo:hi]
+			if !d.flip {
+				row(c, mid, srow[s0:s0+len(mid)])
+				continue
+			}
+			// Mirrored: output column lo+k reads source column s0-k. Convert the source run in
+			// order, then reverse it in place.
+			row(c, mid, srow[s0-len(mid)+1:s0+1])
+			for i, j := 0, len(mid)-1; i < j; i, j = i+1, j-1 {
+				mid[i], mid[j] = mid[j], mid[i]
+			}
 		}
 	}
 }
@@ -47,70 +104,6 @@ func span(w, off int, flip bool) (lo, hi, src0 int) {
 	}
 	lo, hi = max(0, -off), min(w, w-off)
 	return lo, hi, lo + off
-}
-
-// cropU8 writes one uint8 image shifted by a crop and maybe mirrored; pixels from the padding are
-// zero before normalisation.
-func (b *Batcher) cropU8(dst []float32, src []uint8, d cropDraw) {
-	H, W, pad := b.ds.H, b.ds.W, b.opts.Augment.Pad
-	plane := H * W
-	lo, hi, s0 := span(W, d.dx-pad, d.flip)
-	for c := range b.ds.C {
-		lut := b.lut[c*256 : (c+1)*256 : (c+1)*256]
-		zero := lut[0]
-		for y := range H {
-			row := dst[c*plane+y*W : c*plane+(y+1)*W]
-			sy := y + d.dy - pad
-			if sy < 0 || sy >= H || lo >= hi {
-				fill(row, zero)
-				continue
-			}
-			srow := src[c*plane+sy*W : c*plane+(sy+1)*W]
-			fill(row[:lo], zero)
-			fill(row[hi:], zero)
-			mid := row[lo:hi]
-			if d.flip {
-				for k := range mid {
-					mid[k] = lut[srow[s0-k]]
-				}
-			} else {
-				for k, v := range srow[s0 : s0+len(mid)] {
-					mid[k] = lut[v]
-				}
-			}
-		}
-	}
-}
-
-// cropF32 is cropU8 for float32 images.
-func (b *Batcher) cropF32(dst, src []float32, d cropDraw) {
-	H, W, pad := b.ds.H, b.ds.W, b.opts.Augment.Pad
-	plane := H * W
-	lo, hi, s0 := span(W, d.dx-pad, d.flip)
-	for c := range b.ds.C {
-		scale, shift := b.scale[c], b.shift[c]
-		for y := range H {
-			row := dst[c*plane+y*W : c*plane+(y+1)*W]
-			sy := y + d.dy - pad
-			if sy < 0 || sy >= H || lo >= hi {
-				fill(row, shift)
-				continue
-			}
-			srow := src[c*plane+sy*W : c*plane+(sy+1)*W]
-			fill(row[:lo], shift)
-			fill(row[hi:], shift)
-			mid := row[lo:hi]
-			if d.flip {
-				for k := range mid {
-					mid[k] = srow[s0-k]*scale + shift
-				}
-			} else {
-				for k, v := range srow[s0 : s0+len(mid)] {
-					mid[k] = v*scale + shift
-				}
-			}
-		}
-	}
 }
 
 func fill(s []float32, v float32) {
