@@ -119,6 +119,26 @@ func steps(lo, hi, step int) []int {
 	return out
 }
 
+// byDepth draws a depth uniform in 3–9, the rule the 1K families share (docs/method.md §4.1, §4.2,
+// §4.2a), and returns it with what that depth selects: deep for 6–9 layers, mid for 4–5, shallow for 3.
+func byDepth[T any](r *rand.Rand, deep, mid, shallow T) (int, T) {
+	depth := 3 + r.IntN(7)
+	switch {
+	case depth >= 6:
+		return depth, deep
+	case depth >= 4:
+		return depth, mid
+	default:
+		return depth, shallow
+	}
+}
+
+// headRule is what a llamas1k depth selects: the number of heads and the head widths to draw from.
+type headRule struct {
+	heads  int
+	widths []int
+}
+
 // vitHeads is ViTs-1K's head rule (docs/method.md §4.1).
 func vitHeads(r *rand.Rand, width int) int {
 	switch {
@@ -136,16 +156,7 @@ func vitHeads(r *rand.Rand, width int) int {
 // drawViTs1K draws one ViTs-1K member: depth, width, heads, patch in that order (docs/method.md §4.1).
 func drawViTs1K(imagenet bool) func(r *rand.Rand) Arch {
 	return func(r *rand.Rand) Arch {
-		depth := 3 + r.IntN(7)
-		var widths []int
-		switch {
-		case depth >= 6:
-			widths = steps(128, 256, 32)
-		case depth >= 4:
-			widths = steps(256, 384, 32)
-		default:
-			widths = steps(384, 512, 32)
-		}
+		depth, widths := byDepth(r, steps(128, 256, 32), steps(256, 384, 32), steps(384, 512, 32))
 		width := uniform(r, widths)
 		heads := vitHeads(r, width)
 		v := ViT{ImageSize: 32, Channels: 3, Depth: depth, Width: width, Heads: heads, MLPDim: 4 * width, Classes: 10}
@@ -160,16 +171,7 @@ func drawViTs1K(imagenet bool) func(r *rand.Rand) Arch {
 
 // drawGPTs1K draws one GPTs-1K member (docs/method.md §4.2): untied, 8 heads, Hugging Face defaults.
 func drawGPTs1K(r *rand.Rand) Arch {
-	layers := 3 + r.IntN(7)
-	var widths []int
-	switch {
-	case layers >= 6:
-		widths = steps(72, 176, 8)
-	case layers >= 4:
-		widths = steps(128, 176, 8)
-	default:
-		widths = steps(176, 256, 8)
-	}
+	layers, widths := byDepth(r, steps(72, 176, 8), steps(128, 176, 8), steps(176, 256, 8))
 	w := uniform(r, widths)
 	return GPT2{Layers: layers, Width: w, Heads: 8, Inner: 4 * w, Vocab: GPT2Vocab, Context: GPT2Context}
 }
@@ -209,17 +211,10 @@ func drawLlamas1K(r *rand.Rand) Arch {
 	base, _ := Named("llama-3.1-8b")
 	for {
 		l := base.(Llama)
-		l.Layers = 3 + r.IntN(7)
-		var headWidths []int
-		switch {
-		case l.Layers > 5:
-			l.Heads, headWidths = 4, steps(16, 32, 2)
-		case l.Layers > 3:
-			l.Heads, headWidths = 6, steps(16, 32, 2)
-		default:
-			l.Heads, headWidths = 8, steps(8, 16, 2)
-		}
-		l.Width = l.Heads * uniform(r, headWidths)
+		var rule headRule
+		l.Layers, rule = byDepth(r, headRule{4, steps(16, 32, 2)}, headRule{6, steps(16, 32, 2)}, headRule{8, steps(8, 16, 2)})
+		l.Heads = rule.heads
+		l.Width = l.Heads * uniform(r, rule.widths)
 		l.KVHeads, l.Inner = l.Heads, 4*l.Width
 		if NumParams(l) <= Llamas1KMaxParams {
 			return l
