@@ -59,14 +59,14 @@ func (m *GHN) Backend() compute.Backend { return m.backend }
 func (m *GHN) SetCacheSize(n int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.cache.resize(n)
+	m.cache.Resize(n)
 }
 
 // Close frees the compiled graphs and the weight buffers.
 func (m *GHN) Close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.cache.clear()
+	m.cache.Clear()
 	for _, t := range m.tensors {
 		t.MustFinalizeAll()
 	}
@@ -223,7 +223,7 @@ func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Se
 	if opts.Raw {
 		mode = "predict-raw"
 	}
-	exec, err := m.cache.get(mode+bkey, func() (*Exec, error) {
+	exec, release, err := m.acquireExec(mode+bkey, func() (*Exec, error) {
 		return NewExec(m.backend, func(ins []*Node) []*Node {
 			nz := make([]*Node, len(archs))
 			for j, i := range vits {
@@ -246,6 +246,7 @@ func (m *GHN) PredictBatch(archs []arch.Arch, opts PredictOptions) ([]*params.Se
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	args := make([]any, 0, len(vits)+len(wts))
 	for _, i := range vits {
 		args = append(args, tensors.FromFlatDataAndDimensions(noise[i], len(noise[i])))
@@ -323,7 +324,7 @@ func (m *GHN) embeddings(b *Batch, bkey string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	exec, err := m.cache.get("embed"+bkey, func() (*Exec, error) {
+	exec, release, err := m.acquireExec("embed"+bkey, func() (*Exec, error) {
 		return NewExec(m.backend, func(ins []*Node) *Node {
 			return encode(m.cfg, m.weightsFromInputs(ins), b.ConstInputs(ins[0].Graph()), nil)
 		})
@@ -331,6 +332,7 @@ func (m *GHN) embeddings(b *Batch, bkey string) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	args := make([]any, len(wts))
 	for i, t := range wts {
 		args[i] = t

@@ -328,7 +328,7 @@ func TestTiedAndCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := m.cache.len(); n > 2 {
+	if n := m.cache.Len(); n > 2 {
 		t.Errorf("cache holds %d executors, bound 2", n)
 	}
 	// Explicit noise of the wrong size is an error.

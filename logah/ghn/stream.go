@@ -94,70 +94,79 @@ func (m *GHN) PredictToFile(a arch.Arch, path string, opts PredictOptions) (File
 	subs, byNode := streamPlan(m.cfg, b)
 	h := m.cfg.Hid
 	for _, sg := range subs {
-		grp := b.plan.groups[sg.group]
-		per := decodedSize(m.cfg, grp.key, sg.co, sg.ci)
-		chunk := max(1, min(len(sg.members), streamBudget/(4*per)))
-		exec, err := m.cache.get(fmt.Sprintf("decode%s[%d,%d]/%d", grp.key, sg.co, sg.ci, chunk), func() (*Exec, error) {
-			key, co, ci := grp.key, sg.co, sg.ci
-			return NewExec(m.backend, func(ins []*Node) *Node {
-				w := m.weightsFromInputs(ins[1:])
-				if m.cfg.Decoder == DecoderGHN3 {
-					return decodeGHN3(m.cfg, w, ins[0], key)
-				}
-				return decodeLoGAH(m.cfg, w, ins[0], key, co, ci)
+		// One closure per key subgroup, so its executor is released (and may be evicted) before
+		// the next one is acquired.
+		err := func() error {
+			grp := b.plan.groups[sg.group]
+			per := decodedSize(m.cfg, grp.key, sg.co, sg.ci)
+			chunk := max(1, min(len(sg.members), streamBudget/(4*per)))
+			exec, release, err := m.acquireExec(fmt.Sprintf("decode%s[%d,%d]/%d", grp.key, sg.co, sg.ci, chunk), func() (*Exec, error) {
+				key, co, ci := grp.key, sg.co, sg.ci
+				return NewExec(m.backend, func(ins []*Node) *Node {
+					w := m.weightsFromInputs(ins[1:])
+					if m.cfg.Decoder == DecoderGHN3 {
+						return decodeGHN3(m.cfg, w, ins[0], key)
+					}
+					return decodeLoGAH(m.cfg, w, ins[0], key, co, ci)
+				})
 			})
-		})
+			if err != nil {
+				return err
+			}
+			defer release()
+			z := make([]float32, chunk*h)
+			for lo := 0; lo < len(sg.members); lo += chunk {
+				n := min(chunk, len(sg.members)-lo)
+				for i := range chunk {
+					r := int(grp.rows[sg.members[lo+min(i, n-1)]]) // pad with the last row
+					copy(z[i*h:(i+1)*h], emb[r*h:(r+1)*h])
+				}
+				args := []any{tensors.FromFlatDataAndDimensions(z, chunk, h)}
+				for _, t := range wts {
+					args = append(args, t)
+				}
+				var out *tensors.Tensor
+				if err := catch("ghn decoder", func() { out, err = exec.Call1(args...) }); err != nil {
+					return err
+				}
+				args[0].(*tensors.Tensor).MustFinalizeAll()
+				if err != nil {
+					return fmt.Errorf("ghn decoder: %w", err)
+				}
+				rep.DecoderCalls++
+				od := slices.Clone(out.Shape().Dimensions[1:])
+				var werr error
+				err = tensors.ConstFlatData(out, func(flat []float32) {
+					for i := range n {
+						o := flat[i*per : (i+1)*per]
+						for _, t := range byNode[[2]int{sg.group, sg.members[lo+i]}] {
+							blk, bs, err := hostCrop(t, grp.key, o, od, noise[0])
+							if err != nil {
+								werr = fmt.Errorf("%s: %w", a, err)
+								return
+							}
+							if !opts.Raw {
+								hostNormalise(blk, bs, normFor(m.cfg, a, t.name, t.shape, t.role), t.shape)
+							}
+							if werr = sw.submit(t.name, blk, bs, t.shape); werr != nil {
+								return
+							}
+							rep.Tensors++
+						}
+					}
+				})
+				out.MustFinalizeAll()
+				if err != nil {
+					return err
+				}
+				if werr != nil {
+					return werr
+				}
+			}
+			return nil
+		}()
 		if err != nil {
 			return rep, err
-		}
-		z := make([]float32, chunk*h)
-		for lo := 0; lo < len(sg.members); lo += chunk {
-			n := min(chunk, len(sg.members)-lo)
-			for i := range chunk {
-				r := int(grp.rows[sg.members[lo+min(i, n-1)]]) // pad with the last row
-				copy(z[i*h:(i+1)*h], emb[r*h:(r+1)*h])
-			}
-			args := []any{tensors.FromFlatDataAndDimensions(z, chunk, h)}
-			for _, t := range wts {
-				args = append(args, t)
-			}
-			var out *tensors.Tensor
-			if err := catch("ghn decoder", func() { out, err = exec.Call1(args...) }); err != nil {
-				return rep, err
-			}
-			args[0].(*tensors.Tensor).MustFinalizeAll()
-			if err != nil {
-				return rep, fmt.Errorf("ghn decoder: %w", err)
-			}
-			rep.DecoderCalls++
-			od := slices.Clone(out.Shape().Dimensions[1:])
-			var werr error
-			err = tensors.ConstFlatData(out, func(flat []float32) {
-				for i := range n {
-					o := flat[i*per : (i+1)*per]
-					for _, t := range byNode[[2]int{sg.group, sg.members[lo+i]}] {
-						blk, bs, err := hostCrop(t, grp.key, o, od, noise[0])
-						if err != nil {
-							werr = fmt.Errorf("%s: %w", a, err)
-							return
-						}
-						if !opts.Raw {
-							hostNormalise(blk, bs, normFor(m.cfg, a, t.name, t.shape, t.role), t.shape)
-						}
-						if werr = sw.submit(t.name, blk, bs, t.shape); werr != nil {
-							return
-						}
-						rep.Tensors++
-					}
-				}
-			})
-			out.MustFinalizeAll()
-			if err != nil {
-				return rep, err
-			}
-			if werr != nil {
-				return rep, werr
-			}
 		}
 	}
 	for _, s := range specs {

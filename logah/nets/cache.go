@@ -1,15 +1,14 @@
 package nets
 
 import (
-	"container/list"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/internal/execcache"
 )
 
 // ExecKey identifies one compiled computation: which network, what is computed and on which
@@ -49,32 +48,15 @@ func (k ExecKey) String() string {
 
 // Finalizer is what [Cache] holds: something that frees its resources when evicted, such as a
 // *graph.Exec or a *model.Exec.
-type Finalizer interface {
-	Finalize()
-}
+type Finalizer = execcache.Finalizer
 
 // CacheStats counts the activity of a [Cache].
-type CacheStats struct {
-	Hits, Misses, Evictions int
-}
+type CacheStats = execcache.Stats
 
-// Cache is a bounded, least-recently-used cache of executors keyed by [ExecKey]. It finalizes
-// what it evicts, but only once no [Cache.Do] call is still using it. It is safe for concurrent
-// use.
-type Cache[V Finalizer] struct {
-	mu       sync.Mutex
-	capacity int
-	order    *list.List // front = most recently used; values are *cacheEntry[V]
-	entries  map[ExecKey]*list.Element
-	stats    CacheStats
-}
-
-type cacheEntry[V Finalizer] struct {
-	key     ExecKey
-	value   V
-	refs    int  // running Do calls
-	evicted bool // removed from the map; finalize when refs drops to 0
-}
+// Cache is a bounded, least-recently-used cache of executors keyed by [ExecKey] (the cache type
+// package ghn uses too, with its own keys). It finalizes what it evicts, but only once no
+// [Cache.Do] call is still using it. It is safe for concurrent use.
+type Cache[V Finalizer] = execcache.Cache[ExecKey, V]
 
 // ExecCache caches graph executors (*graph.Exec); see [Cache].
 type ExecCache = Cache[*graph.Exec]
@@ -85,100 +67,4 @@ func NewExecCache(capacity int) *ExecCache { return NewCache[*graph.Exec](capaci
 
 // NewCache returns an empty cache holding at most capacity values (at least 1). Use it with
 // *model.Exec for graphs that read model variables.
-func NewCache[V Finalizer](capacity int) *Cache[V] {
-	return &Cache[V]{capacity: max(capacity, 1), order: list.New(), entries: map[ExecKey]*list.Element{}}
-}
-
-// Do runs fn with the executor stored under key, building it with build (and storing it) when
-// it is missing. The executor is not finalized while fn runs, even if another goroutine evicts
-// it meanwhile. build and fn errors are returned as they are.
-func (c *Cache[V]) Do(key ExecKey, build func() (V, error), fn func(V) error) error {
-	e, err := c.acquire(key, build)
-	if err != nil {
-		return err
-	}
-	defer c.release(e)
-	return fn(e.value)
-}
-
-func (c *Cache[V]) acquire(key ExecKey, build func() (V, error)) (*cacheEntry[V], error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
-		c.stats.Hits++
-		c.order.MoveToFront(el)
-		e := el.Value.(*cacheEntry[V])
-		e.refs++
-		return e, nil
-	}
-	c.stats.Misses++
-	v, err := build()
-	if err != nil {
-		return nil, fmt.Errorf("building executor %s: %w", key, err)
-	}
-	e := &cacheEntry[V]{key: key, value: v, refs: 1}
-	c.entries[key] = c.order.PushFront(e)
-	for c.order.Len() > c.capacity {
-		c.evictLocked(c.order.Back())
-	}
-	return e, nil
-}
-
-func (c *Cache[V]) release(e *cacheEntry[V]) {
-	c.mu.Lock()
-	e.refs--
-	finalize := e.evicted && e.refs == 0
-	c.mu.Unlock()
-	if finalize {
-		e.value.Finalize()
-	}
-}
-
-// evictLocked removes an element; the value is finalized now if unused, or by the last release.
-func (c *Cache[V]) evictLocked(el *list.Element) {
-	e := el.Value.(*cacheEntry[V])
-	c.order.Remove(el)
-	delete(c.entries, e.key)
-	e.evicted = true
-	c.stats.Evictions++
-	if e.refs == 0 {
-		e.value.Finalize()
-	}
-}
-
-// Len is the number of cached executors.
-func (c *Cache[V]) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
-// Capacity is the maximum number of cached executors.
-func (c *Cache[V]) Capacity() int { return c.capacity }
-
-// Keys lists the cached keys, most recently used first.
-func (c *Cache[V]) Keys() []ExecKey {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	keys := make([]ExecKey, 0, c.order.Len())
-	for el := c.order.Front(); el != nil; el = el.Next() {
-		keys = append(keys, el.Value.(*cacheEntry[V]).key)
-	}
-	return keys
-}
-
-// Stats returns the hit, miss and eviction counts so far.
-func (c *Cache[V]) Stats() CacheStats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stats
-}
-
-// Clear evicts (and finalizes) every executor.
-func (c *Cache[V]) Clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.order.Len() > 0 {
-		c.evictLocked(c.order.Back())
-	}
-}
+func NewCache[V Finalizer](capacity int) *Cache[V] { return execcache.New[ExecKey, V](capacity) }
