@@ -48,16 +48,17 @@ func TestDropoutStatistics(t *testing.T) {
 	}
 }
 
-// gpt2TrainLogits runs GPT2Forward with the given options, feeding an RNG state.
-func gpt2TrainLogits(t *testing.T, cfg arch.GPT2, params map[string]*tensors.Tensor, tokens *tensors.Tensor,
-	seed int64, opts GPT2Options) []float64 {
+// rngLogits runs forward once with a's parameters (params) as weights and an RNG seeded with
+// seed, on input, and returns the logits.
+func rngLogits(t *testing.T, a arch.Arch, params map[string]*tensors.Tensor, input *tensors.Tensor,
+	seed int64, forward func(w Weights, x *Node, rng *RNG) (*Node, error)) []float64 {
 	t.Helper()
 	state, err := RNGStateFromSeed(seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	specs := cfg.Params()
-	args := []any{state, tokens}
+	specs := a.Params()
+	args := []any{state, input}
 	for _, p := range specs {
 		args = append(args, params[p.Name])
 	}
@@ -66,9 +67,7 @@ func gpt2TrainLogits(t *testing.T, cfg arch.GPT2, params map[string]*tensors.Ten
 		for i, p := range specs {
 			w[p.Name] = ins[2+i]
 		}
-		o := opts
-		o.RNG = &RNG{State: ins[0]}
-		logits, err := GPT2Forward(cfg, w, ins[1], o)
+		logits, err := forward(w, ins[1], &RNG{State: ins[0]})
 		if err != nil {
 			panic(err)
 		}
@@ -86,12 +85,18 @@ func TestGPT2Dropout(t *testing.T) {
 	cfg := arch.GPT2{Layers: 2, Width: 16, Heads: 4, Inner: 32, Vocab: 17, Context: 8}
 	params := randomParams(cfg, 2)
 	tokens := tensors.FromValue(randomTokens(2, 6, cfg.Vocab, 3))
-	eval := gpt2TrainLogits(t, cfg, params, tokens, 1, GPT2Options{})
-	train := gpt2TrainLogits(t, cfg, params, tokens, 1, GPT2TrainOptions(nil))
-	again := gpt2TrainLogits(t, cfg, params, tokens, 1, GPT2TrainOptions(nil))
-	other := gpt2TrainLogits(t, cfg, params, tokens, 2, GPT2TrainOptions(nil))
-	zero := gpt2TrainLogits(t, cfg, params, tokens, 1, GPT2Options{Training: true})
-	notTraining := gpt2TrainLogits(t, cfg, params, tokens, 1, GPT2Options{EmbdDropout: 0.5, AttnDropout: 0.5, ResidDropout: 0.5})
+	run := func(seed int64, opts GPT2Options) []float64 {
+		return rngLogits(t, cfg, params, tokens, seed, func(w Weights, x *Node, rng *RNG) (*Node, error) {
+			opts.RNG = rng
+			return GPT2Forward(cfg, w, x, opts)
+		})
+	}
+	eval := run(1, GPT2Options{})
+	train := run(1, GPT2TrainOptions(nil))
+	again := run(1, GPT2TrainOptions(nil))
+	other := run(2, GPT2TrainOptions(nil))
+	zero := run(1, GPT2Options{Training: true})
+	notTraining := run(1, GPT2Options{EmbdDropout: 0.5, AttnDropout: 0.5, ResidDropout: 0.5})
 	if maxAbsDiff(eval, train) < 1e-3 {
 		t.Errorf("dropout 0.1 in training did not change the logits")
 	}
@@ -111,32 +116,11 @@ func TestViTDropout(t *testing.T) {
 	cfg := arch.ViT{ImageSize: 8, Channels: 1, Patch: 4, Depth: 2, Width: 8, Heads: 2, MLPDim: 16, Classes: 5}
 	params := randomParams(cfg, 2)
 	images := tensorOf(randomImages(cfg, 2, 3), dtypes.Float32, 2, 1, 8, 8)
-	specs := cfg.Params()
-	state, err := RNGStateFromSeed(7)
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := func(opts ViTOptions) []float64 {
-		args := []any{state, images}
-		for _, p := range specs {
-			args = append(args, params[p.Name])
-		}
-		out, err := ExecOnce(backend.MustDefault(), func(ins []*Node) *Node {
-			w := Weights{}
-			for i, p := range specs {
-				w[p.Name] = ins[2+i]
-			}
-			opts.RNG = &RNG{State: ins[0]}
-			logits, err := ViTForward(cfg, w, ins[1], opts)
-			if err != nil {
-				panic(err)
-			}
-			return logits
-		}, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return flat64(t, out)
+		return rngLogits(t, cfg, params, images, 7, func(w Weights, x *Node, rng *RNG) (*Node, error) {
+			opts.RNG = rng
+			return ViTForward(cfg, w, x, opts)
+		})
 	}
 	eval := run(ViTOptions{Dropout: 0.3, AttentionDropout: 0.3})
 	zero := run(ViTOptions{Training: true})
