@@ -67,12 +67,7 @@ func (l *limits) fail(format string, args ...any) {
 
 // WithMaxPickleBytes bounds the size of data.pkl (default DefaultMaxPickleBytes).
 func WithMaxPickleBytes(n int64) Option {
-	return func(l *limits) {
-		if n <= 0 {
-			l.fail("WithMaxPickleBytes(%d): the limit must be positive", n)
-		}
-		l.maxPickleBytes = n
-	}
+	return positiveLimit("WithMaxPickleBytes", n, func(l *limits) *int64 { return &l.maxPickleBytes })
 }
 
 // WithMaxPickleOps bounds the number of pickle opcodes (default DefaultMaxPickleOps). Memory
@@ -80,22 +75,12 @@ func WithMaxPickleBytes(n int64) Option {
 // decoded value expanded as a tree (shared references counted each time) to 4n nodes, so
 // that walking Checkpoint.Value naively cannot take exponential time.
 func WithMaxPickleOps(n int) Option {
-	return func(l *limits) {
-		if n <= 0 {
-			l.fail("WithMaxPickleOps(%d): the limit must be positive", n)
-		}
-		l.maxPickleOps = n
-	}
+	return positiveLimit("WithMaxPickleOps", n, func(l *limits) *int { return &l.maxPickleOps })
 }
 
 // WithMaxDepth bounds the nesting of the decoded object (default DefaultMaxDepth).
 func WithMaxDepth(n int) Option {
-	return func(l *limits) {
-		if n <= 0 {
-			l.fail("WithMaxDepth(%d): the limit must be positive", n)
-		}
-		l.maxDepth = n
-	}
+	return positiveLimit("WithMaxDepth", n, func(l *limits) *int { return &l.maxDepth })
 }
 
 // WithMaxTensorBytes bounds the bytes allocated for tensor data: storages read from the zip
@@ -103,10 +88,16 @@ func WithMaxDepth(n int) Option {
 // 1 MiB, which every file written by torch.save (storages stored uncompressed) satisfies
 // unless it saves many overlapping strided views; raise it for compressed archives.
 func WithMaxTensorBytes(n int64) Option {
+	return positiveLimit("WithMaxTensorBytes", n, func(l *limits) *int64 { return &l.maxTensorBytes })
+}
+
+// positiveLimit is the Option named name that sets the limit field points to to n; a limit that
+// is not positive makes Load and Read fail.
+func positiveLimit[T int | int64](name string, n T, field func(*limits) *T) Option {
 	return func(l *limits) {
 		if n <= 0 {
-			l.fail("WithMaxTensorBytes(%d): the limit must be positive", n)
+			l.fail("%s(%d): the limit must be positive", name, n)
 		}
-		l.maxTensorBytes = n
+		*field(l) = n
 	}
 }
