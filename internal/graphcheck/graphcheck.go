@@ -18,10 +18,20 @@ type Spec struct {
 	Shape []int
 }
 
-// Weights verifies that nodes holds every spec with the right shape, that all share one float
-// dtype and belong to one graph, and returns that graph and dtype. owner prefixes the errors
-// (e.g. the architecture). Extra entries of nodes are ignored.
-func Weights(owner fmt.Stringer, specs []Spec, nodes map[string]*graph.Node) (*graph.Graph, dtypes.DType, error) {
+// Owner is what weights belong to (an architecture, a hypernetwork configuration): it names
+// itself in errors and validates itself.
+type Owner interface {
+	fmt.Stringer
+	Validate() error
+}
+
+// Weights validates owner, then verifies that nodes holds every spec with the right shape, that
+// all share one float dtype and belong to one graph, and returns that graph and dtype. owner
+// prefixes the errors. Extra entries of nodes are ignored.
+func Weights(owner Owner, specs []Spec, nodes map[string]*graph.Node) (*graph.Graph, dtypes.DType, error) {
+	if err := owner.Validate(); err != nil {
+		return nil, dtypes.InvalidDType, err
+	}
 	var g *graph.Graph
 	dtype := dtypes.InvalidDType
 	first := ""
@@ -49,6 +59,16 @@ func Weights(owner fmt.Stringer, specs []Spec, nodes map[string]*graph.Node) (*g
 		}
 	}
 	return g, dtype, nil
+}
+
+// Get returns nodes[name] for a graph builder that checked nodes with [Weights] first, so a
+// missing name is a programmer error: it panics with an error prefixed by pkg.
+func Get(pkg string, nodes map[string]*graph.Node, name string) *graph.Node {
+	n := nodes[name]
+	if n == nil {
+		panic(fmt.Errorf("%s: weight %q missing (internal error: weights were validated)", pkg, name))
+	}
+	return n
 }
 
 // Catch runs fn and converts a panic raised while building a graph into an error prefixed by

@@ -25,20 +25,11 @@ import (
 type Weights map[string]*Node
 
 // get returns the named weight; callers run after checkWeights.
-func (w Weights) get(name string) *Node {
-	n := w[name]
-	if n == nil {
-		panic(fmt.Errorf("ghn: weight %q missing (internal error: weights were validated)", name))
-	}
-	return n
-}
+func (w Weights) get(name string) *Node { return graphcheck.Get("ghn", w, name) }
 
-// checkWeights verifies that w has every used parameter of cfg with the right shape, one
-// float dtype and one graph, and returns that graph and dtype.
+// checkWeights validates cfg and verifies that w has every used parameter of cfg with the right
+// shape, one float dtype and one graph, and returns that graph and dtype.
 func checkWeights(cfg Config, w Weights) (*Graph, dtypes.DType, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, dtypes.InvalidDType, err
-	}
 	var specs []graphcheck.Spec
 	for _, p := range cfg.Params() {
 		if p.Used {

@@ -1,8 +1,6 @@
 package nets
 
 import (
-	"fmt"
-
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
 
@@ -19,20 +17,12 @@ type Weights map[string]*Node
 
 // get returns the named weight; callers run after [checkWeights], so a missing name is a
 // programmer error.
-func (w Weights) get(name string) *Node {
-	n := w[name]
-	if n == nil {
-		panic(fmt.Errorf("nets: weight %q missing (internal error: weights were validated)", name))
-	}
-	return n
-}
+func (w Weights) get(name string) *Node { return graphcheck.Get("nets", w, name) }
 
-// checkWeights verifies that w has every parameter of a with the right shape, a float dtype
-// shared by all tensors, and that all nodes belong to one graph. It returns that graph and dtype.
+// checkWeights validates a and verifies that w has every parameter of a with the right shape, a
+// float dtype shared by all tensors, and that all nodes belong to one graph. It returns that graph
+// and dtype.
 func checkWeights(a arch.Arch, w Weights) (*Graph, dtypes.DType, error) {
-	if err := a.Validate(); err != nil {
-		return nil, dtypes.InvalidDType, err
-	}
 	specs := make([]graphcheck.Spec, 0, len(a.Params()))
 	for _, p := range a.Params() {
 		specs = append(specs, graphcheck.Spec{Name: p.Name, Shape: p.Shape})
