@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,7 +63,7 @@ func TestViTParamTableNamesAndShapes(t *testing.T) {
 		if !ok {
 			t.Fatalf("missing %s", name)
 		}
-		if !equalInts(p.Shape, shape) {
+		if !slices.Equal(p.Shape, shape) {
 			t.Errorf("%s: shape %v, want %v", name, p.Shape, shape)
 		}
 	}
@@ -74,7 +75,7 @@ func TestViTParamTableNamesAndShapes(t *testing.T) {
 func TestGPT2ConvOneDLayoutAndTying(t *testing.T) {
 	g := GPT2{Layers: 1, Width: 64, Heads: 8, Inner: 256, Vocab: 50257, Context: 1024}
 	p, _ := Find(g, "transformer.h.0.attn.c_attn.weight")
-	if !equalInts(p.Shape, []int{64, 192}) {
+	if !slices.Equal(p.Shape, []int{64, 192}) {
 		t.Errorf("c_attn is Conv1D (in,out): got %v", p.Shape)
 	}
 	if _, ok := Find(g, "lm_head.weight"); !ok {
@@ -147,16 +148,4 @@ func TestNamedUnknownListsKnownNames(t *testing.T) {
 	if a := mustNamed(t, "GPT2-Large-untied"); a.(GPT2).Tied || a.(GPT2).Layers != 36 {
 		t.Fatalf("got %v", a)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

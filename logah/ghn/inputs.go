@@ -2,6 +2,7 @@ package ghn
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's idiomatic dot-import.
@@ -197,21 +198,9 @@ func (in InputNodes) check(b *Batch) error {
 			return fmt.Errorf("ghn: input %s is nil", w.name)
 		}
 		s := w.n.Shape()
-		if s.DType != w.dt || !equalInts(s.Dimensions, w.dims) {
+		if s.DType != w.dt || !slices.Equal(s.Dimensions, w.dims) {
 			return fmt.Errorf("ghn: input %s has shape %s, want (%s)%v", w.name, s, w.dt, w.dims)
 		}
 	}
 	return nil
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
