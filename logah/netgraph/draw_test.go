@@ -1,33 +1,18 @@
 package netgraph
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"strings"
 	"testing"
-)
 
-// wellFormed parses an XML document completely.
-func wellFormed(t *testing.T, doc []byte) {
-	t.Helper()
-	d := xml.NewDecoder(bytes.NewReader(doc))
-	for {
-		_, err := d.Token()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatalf("SVG is not well-formed XML: %v", err)
-		}
-	}
-}
+	"github.com/logah-go/logah/internal/fixtures"
+)
 
 func TestSVGCollapsesLongModels(t *testing.T) {
 	g := MustBuild(mustNamed(t, "gpt2-xl"), Options{})
 	svg := g.SVG()
-	wellFormed(t, svg)
+	fixtures.WellFormedXML(t, svg)
 	s := string(svg)
 	if !strings.Contains(s, "44 identical blocks") || !strings.Contains(s, "block 47") {
 		t.Error("GPT-2 XL should show blocks 0, 1, 46, 47 and collapse the 44 between")
@@ -40,7 +25,7 @@ func TestSVGCollapsesLongModels(t *testing.T) {
 		t.Error("SVG must not reference external resources")
 	}
 	full := g.SVGWith(SVGOptions{ShowBlocks: -1})
-	wellFormed(t, full)
+	fixtures.WellFormedXML(t, full)
 	if strings.Contains(string(full), "identical blocks") || strings.Count(string(full), "<title>") != g.N() {
 		t.Error("ShowBlocks -1 must draw every node")
 	}
@@ -104,7 +89,7 @@ func TestSVGFitsNotebookPage(t *testing.T) {
 	for _, name := range []string{"vit-s", "gpt2-large", "gpt2-large-untied", "llama-3.1-8b", "llama-3.2-1b"} {
 		g := MustBuild(mustNamed(t, name), Options{})
 		svg := g.SVG()
-		wellFormed(t, svg)
+		fixtures.WellFormedXML(t, svg)
 		if w := svgWidth(t, svg); w > DefaultMaxWidth {
 			t.Errorf("%s: drawing is %d px wide, more than %d", name, w, DefaultMaxWidth)
 		}

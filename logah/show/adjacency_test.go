@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/netgraph"
 )
@@ -20,7 +21,7 @@ func TestAdjacencyDrawsEveryPairOfNodes(t *testing.T) {
 		t.Fatalf("outputs %+v", r.Outputs)
 	}
 	svg := r.Outputs[0].SVG
-	wellFormed(t, svg)
+	fixtures.WellFormedXML(t, svg)
 	n := g.N()
 	if got := strings.Count(string(svg), `stroke="#ddd"`); got != n*n {
 		t.Errorf("%d cells for %d nodes, want %d", got, n, n*n)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/netgraph"
 )
@@ -18,7 +19,7 @@ func TestGraphOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := GraphOutput(g)
-	wellFormed(t, o.SVG)
+	fixtures.WellFormedXML(t, o.SVG)
 	if !strings.Contains(o.HTML, "<svg") || !strings.Contains(o.HTML, "nodes") {
 		t.Errorf("graph HTML lacks the SVG or the summary")
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/logah-go/logah/internal/fixtures"
 )
 
 func TestNiceTicks(t *testing.T) {
@@ -38,7 +40,7 @@ func TestPlotSVG(t *testing.T) {
 		{Name: "valid <1>", X: x, Y: []float64{5, 4, 3, 2.5, 2}, Dashed: true},
 	}}
 	svg := p.SVG()
-	wellFormed(t, svg)
+	fixtures.WellFormedXML(t, svg)
 	s := string(svg)
 	if n := strings.Count(s, "<polyline"); n != 3 { // train is split at the NaN
 		t.Errorf("%d polylines, want 3 (train split at NaN, valid whole)", n)
@@ -53,7 +55,7 @@ func TestPlotSVG(t *testing.T) {
 func TestPlotLogScaleSkipsNonPositive(t *testing.T) {
 	p := &Plot{LogY: true, Series: []Series{{Name: "ppl", X: []float64{0, 1, 2, 3}, Y: []float64{1000, 0, 100, 10}}}}
 	svg := p.SVG()
-	wellFormed(t, svg)
+	fixtures.WellFormedXML(t, svg)
 	s := string(svg)
 	if !strings.Contains(s, ">1000<") || !strings.Contains(s, ">10<") {
 		t.Errorf("log axis lacks decade ticks: %s", s)
@@ -83,7 +85,7 @@ func TestPlotThinsLongSeries(t *testing.T) {
 
 func TestPlotEmpty(t *testing.T) {
 	svg := (&Plot{Title: "nothing"}).SVG()
-	wellFormed(t, svg)
+	fixtures.WellFormedXML(t, svg)
 	if !strings.Contains(string(svg), "no data yet") {
 		t.Error("empty plot does not say so")
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/params"
 )
@@ -45,7 +46,7 @@ func spectraSets(t *testing.T) []NamedSet {
 func TestSpectraOutput(t *testing.T) {
 	sets := spectraSets(t)
 	o := SpectraOutput("inside", sets, []string{"encoder.layers.encoder_layer_0.mlp.0.weight", "conv_proj.weight", "missing"})
-	wellFormed(t, o.SVG)
+	fixtures.WellFormedXML(t, o.SVG)
 	for _, want := range []string{"random &lt;init&gt;", "LoGAH predicted", "layer 0 mlp.0.weight (6×4)", "conv_proj.weight (2×4)"} {
 		if !strings.Contains(string(o.SVG), want) {
 			t.Errorf("SVG lacks %q", want)
