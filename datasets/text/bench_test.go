@@ -14,43 +14,43 @@ var benchCorpus = sync.OnceValue(func() *Corpus {
 	return c
 })
 
-// BenchmarkGPT2Encode measures single-goroutine GPT-2 encoding throughput (MB/s of Go source).
-func BenchmarkGPT2Encode(b *testing.B) {
+// benchDocs times run over the training documents of benchCorpus, counting their bytes.
+func benchDocs(b *testing.B, run func(docs []string)) {
+	docs := benchCorpus().Train
+	b.SetBytes(DocBytes(docs))
+	for b.Loop() {
+		run(docs)
+	}
+}
+
+// benchGPT2 returns the GPT-2 tokenizer.
+func benchGPT2(b *testing.B) *GPT2 {
 	tok, err := NewGPT2()
 	if err != nil {
 		b.Fatal(err)
 	}
-	docs := benchCorpus().Train
-	b.SetBytes(DocBytes(docs))
-	b.ResetTimer()
-	for b.Loop() {
+	return tok
+}
+
+// BenchmarkGPT2Encode measures single-goroutine GPT-2 encoding throughput (MB/s of Go source).
+func BenchmarkGPT2Encode(b *testing.B) {
+	tok := benchGPT2(b)
+	benchDocs(b, func(docs []string) {
 		for _, d := range docs {
 			tok.Encode(d)
 		}
-	}
+	})
 }
 
 // BenchmarkTokenizeGPT2 measures Tokenize (all cores) with GPT-2.
 func BenchmarkTokenizeGPT2(b *testing.B) {
-	tok, err := NewGPT2()
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs := benchCorpus().Train
-	b.SetBytes(DocBytes(docs))
-	b.ResetTimer()
-	for b.Loop() {
-		Tokenize(tok, docs, GPT2EOT)
-	}
+	tok := benchGPT2(b)
+	benchDocs(b, func(docs []string) { Tokenize(tok, docs, GPT2EOT) })
 }
 
 // BenchmarkTokenizeBytes measures Tokenize with the byte tokenizer.
 func BenchmarkTokenizeBytes(b *testing.B) {
-	docs := benchCorpus().Train
-	b.SetBytes(DocBytes(docs))
-	for b.Loop() {
-		Tokenize(Bytes{}, docs)
-	}
+	benchDocs(b, func(docs []string) { Tokenize(Bytes{}, docs) })
 }
 
 // BenchmarkLMBatcherNext measures drawing a GPT-2-sized training batch (8×1024).
