@@ -3,7 +3,6 @@ package text
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,19 +99,11 @@ func pickFile(dir string, names []string) string {
 
 // readPrefix reads a file, or its first maxBytes bytes cut after the last newline (maxBytes > 0).
 func readPrefix(path string, maxBytes int64) ([]byte, error) {
-	if maxBytes <= 0 {
-		return os.ReadFile(path)
-	}
-	f, err := os.Open(path)
+	data, err := readCapped(path, maxBytes, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxBytes))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) == maxBytes {
+	if maxBytes > 0 && int64(len(data)) == maxBytes {
 		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
 			data = data[:i+1]
 		}
