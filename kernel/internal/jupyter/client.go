@@ -222,7 +222,7 @@ func (c *Client) Request(ctx context.Context, ch Channel, msgType string, conten
 	if err != nil {
 		return nil, err
 	}
-	box := c.expectReply(m.Header.MsgID)
+	box := c.listen(c.replies, m.Header.MsgID)
 	defer c.forget(m.Header.MsgID)
 	if err := c.Send(ch, m); err != nil {
 		return nil, err
@@ -230,18 +230,12 @@ func (c *Client) Request(ctx context.Context, ch Channel, msgType string, conten
 	return c.wait(ctx, box, msgType)
 }
 
-func (c *Client) expectReply(msgID string) *mailbox {
+// listen registers a new mailbox in boxes (c.replies or c.iopub) for the messages whose parent
+// is msgID, and returns it.
+func (c *Client) listen(boxes map[string]*mailbox, msgID string) *mailbox {
 	box := newMailbox()
 	c.mu.Lock()
-	c.replies[msgID] = box
-	c.mu.Unlock()
-	return box
-}
-
-func (c *Client) subscribe(msgID string) *mailbox {
-	box := newMailbox()
-	c.mu.Lock()
-	c.iopub[msgID] = box
+	boxes[msgID] = box
 	c.mu.Unlock()
 	return box
 }
@@ -323,7 +317,7 @@ func (c *Client) WaitReady(ctx context.Context) (*KernelInfo, error) {
 			return nil, err
 		}
 		id := m.Header.MsgID
-		replies, status := c.expectReply(id), c.subscribe(id)
+		replies, status := c.listen(c.replies, id), c.listen(c.iopub, id)
 		if err := c.Send(Shell, m); err != nil {
 			c.forget(id)
 			return nil, err

@@ -139,7 +139,7 @@ func (c *Client) Execute(ctx context.Context, code string, opts ExecuteOptions) 
 		return nil, err
 	}
 	id := m.Header.MsgID
-	replies, iopub := c.expectReply(id), c.subscribe(id)
+	replies, iopub := c.listen(c.replies, id), c.listen(c.iopub, id)
 	defer c.forget(id)
 	start := time.Now()
 	if err := c.Send(Shell, m); err != nil {
