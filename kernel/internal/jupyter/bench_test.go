@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logah-go/logah/kernel/internal/kerneltest"
 	"github.com/logah-go/logah/kernel/internal/jupyter"
+	"github.com/logah-go/logah/kernel/internal/kerneltest"
 )
 
 // BenchmarkKernelStart measures starting the installed kernel until its first

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/logah-go/logah/kernel/internal/kerneltest"
 	"github.com/logah-go/logah/kernel/internal/jupyter"
+	"github.com/logah-go/logah/kernel/internal/kerneltest"
 )
 
 func TestMain(m *testing.M) { kerneltest.Main(m) }
