@@ -81,9 +81,13 @@ type ParamSpec struct {
 }
 
 // Size is the number of scalars in the tensor.
-func (p ParamSpec) Size() int64 {
+func (p ParamSpec) Size() int64 { return NumElements(p.Shape) }
+
+// NumElements is the number of scalars of a tensor of the given shape: the product of its
+// dimensions (1 for a scalar).
+func NumElements(shape []int) int64 {
 	n := int64(1)
-	for _, d := range p.Shape {
+	for _, d := range shape {
 		n *= int64(d)
 	}
 	return n

@@ -1,6 +1,10 @@
 package ghn
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/logah-go/logah/logah/arch"
+)
 
 // Part says which half of the hypernetwork a parameter belongs to.
 type Part int
@@ -53,13 +57,7 @@ type ParamSpec struct {
 }
 
 // Size is the number of scalars of the tensor.
-func (p ParamSpec) Size() int64 {
-	n := int64(1)
-	for _, d := range p.Shape {
-		n *= int64(d)
-	}
-	return n
-}
+func (p ParamSpec) Size() int64 { return arch.NumElements(p.Shape) }
 
 // Aliases maps the extra state_dict names of LoGAH checkpoints to the tensor they share:
 // ConvDecoder3LoRA registers its l2 Linear twice (as l2 and as seq.1).

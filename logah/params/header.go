@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/logah-go/logah/logah/arch"
 )
 
 // MaxHeaderSize bounds the JSON header of a safetensors file (100 MB, the limit of the reference
@@ -26,13 +28,7 @@ type TensorInfo struct {
 }
 
 // NumElements is the product of the shape (1 for a scalar).
-func (ti TensorInfo) NumElements() int64 {
-	n := int64(1)
-	for _, d := range ti.Shape {
-		n *= int64(d)
-	}
-	return n
-}
+func (ti TensorInfo) NumElements() int64 { return arch.NumElements(ti.Shape) }
 
 // NumBytes is the size of the tensor's data: elements × dtype size.
 func (ti TensorInfo) NumBytes() int64 { return ti.NumElements() * int64(ti.DType.Size()) }
