@@ -24,11 +24,7 @@ func TestBatchEqualsAlone(t *testing.T) {
 	} {
 		t.Run(string(tc.variant)+"/"+tc.names[0], func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, tc.variant)
-			m, err := New(cfg, set, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m := newGHN(t, cfg, set)
 			var archs []arch.Arch
 			for _, n := range tc.names {
 				archs = append(archs, fixtureArchs[n])
@@ -83,10 +79,7 @@ func TestBatchEqualsAlone(t *testing.T) {
 func TestFedInputs(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
 	archs := []arch.Arch{fixtureArchs["vit_d1"], fixtureArchs["vit_d2"]}
-	b, err := NewBatch(cfg, archs...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBatch(t, cfg, archs...)
 	names := archs[1].Params()
 	exec, err := NewExec(backend.MustDefault(), func(ins []*Node) []*Node {
 		in, err := InputNodesFrom(ins[:7])
@@ -121,11 +114,7 @@ func TestFedInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := newGHN(t, cfg, set)
 	embs, err := m.Embeddings(archs, PredictOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -223,10 +223,7 @@ func TestKeys(t *testing.T) {
 	}
 	cfg := LoGAHTiny(VariantViT, 10)
 	// Appendix A.3: ViT L=2, D=128, MLP 512, patch 4, d_max 2048.
-	b, err := NewBatch(cfg, arch.ViT{ImageSize: 32, Channels: 3, Patch: 4, Depth: 2, Width: 128, Heads: 4, MLPDim: 512, Classes: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBatch(t, cfg, arch.ViT{ImageSize: 32, Channels: 3, Patch: 4, Depth: 2, Width: 128, Heads: 4, MLPDim: 512, Classes: 10})
 	got := map[string][]string{}
 	for _, grp := range b.plan.groups {
 		for _, r := range grp.rows {

@@ -58,6 +58,27 @@ func loadFixtureGHN(t testing.TB, v Variant) (Config, *params.Set) {
 	return cfg, set
 }
 
+// newGHN returns New(cfg, set, nil), closed when the test ends.
+func newGHN(t testing.TB, cfg Config, set *params.Set) *GHN {
+	t.Helper()
+	m, err := New(cfg, set, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m
+}
+
+// newBatch returns NewBatch(cfg, archs...) or fails the test.
+func newBatch(t testing.TB, cfg Config, archs ...arch.Arch) *Batch {
+	t.Helper()
+	b, err := NewBatch(cfg, archs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // fixtureFile loads a fixture safetensors file and its metadata.
 func fixtureFile(t testing.TB, name string) (*params.Set, map[string]string) {
 	t.Helper()

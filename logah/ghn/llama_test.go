@@ -120,12 +120,7 @@ func fixtureGPTGHN(t *testing.T, rule NormRule) *GHN {
 	t.Helper()
 	cfg, set := loadFixtureGHN(t, VariantGPT)
 	cfg.Norm = rule
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(m.Close)
-	return m
+	return newGHN(t, cfg, set)
 }
 
 // TestPredictLlamaNamesAndShapes: a prediction holds exactly the Hugging Face parameters of the
@@ -253,11 +248,7 @@ func TestLlamaNormalisation(t *testing.T) {
 // gate, so it refuses a Llama with an error naming the fix, and writes no file.
 func TestViTVariantRefusesLlama(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := newGHN(t, cfg, set)
 	a := fixtureArchs["llama_b1_tied"]
 	check := func(what string, err error) {
 		t.Helper()
@@ -270,7 +261,7 @@ func TestViTVariantRefusesLlama(t *testing.T) {
 			}
 		}
 	}
-	_, err = m.Predict(a, PredictOptions{})
+	_, err := m.Predict(a, PredictOptions{})
 	check("Predict", err)
 	path := filepath.Join(t.TempDir(), "llama.safetensors")
 	_, err = m.PredictToFile(a, path, PredictOptions{})

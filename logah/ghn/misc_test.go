@@ -109,11 +109,7 @@ func TestGHN3Decoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := newGHN(t, cfg, set)
 	a := fixtureArchs["vit_d3_D96"].(arch.ViT)
 	raw, err := m.Predict(a, PredictOptions{Raw: true})
 	if err != nil {
@@ -212,11 +208,7 @@ func TestInterpMatrix(t *testing.T) {
 // fixture state_dict file, which has no configuration metadata, through a .json beside it.
 func TestSaveOpenRoundTrip(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := newGHN(t, cfg, set)
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
 	if err := m.Save(path); err != nil {
@@ -304,11 +296,7 @@ func sortedCopy(s []string) []string {
 // TestTiedAndCache checks tied GPT-2 naming and normalisation, and the bounded executor cache.
 func TestTiedAndCache(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantGPT)
-	m, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := newGHN(t, cfg, set)
 	m.SetCacheSize(2)
 	tied := fixtureArchs["gpt2_b1_tied"]
 	p, err := m.Predict(tied, PredictOptions{})
@@ -333,8 +321,7 @@ func TestTiedAndCache(t *testing.T) {
 	}
 	// Explicit noise of the wrong size is an error.
 	vcfg, vset := loadFixtureGHN(t, VariantViT)
-	vm, _ := New(vcfg, vset, nil)
-	defer vm.Close()
+	vm := newGHN(t, vcfg, vset)
 	if _, err := vm.Predict(fixtureArchs["vit_d1"], PredictOptions{ClassNoise: [][]float32{{1, 2}}}); err == nil {
 		t.Error("short class-token noise accepted")
 	}

@@ -47,11 +47,7 @@ func writeRunCheckpoint(t *testing.T, runDir string, step int, cfg Config, set *
 // checkpoint, and predicts as the weights saved there; unused placeholders may be absent.
 func TestOpenRunWithoutGHNFileUsesItsCheckpoint(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
-	want, err := New(cfg, set, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Close()
+	want := newGHN(t, cfg, set)
 	run := t.TempDir()
 	zero := params.NewSet()
 	for _, p := range cfg.Params() {

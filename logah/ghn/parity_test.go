@@ -33,10 +33,7 @@ func TestEncoderParity(t *testing.T) {
 	for _, pc := range parityCases {
 		t.Run(pc.graph, func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, pc.variant)
-			b, err := NewBatch(cfg, fixtureArchs[pc.graph])
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := newBatch(t, cfg, fixtureArchs[pc.graph])
 			tr := runTrace(t, cfg, set, b)
 			ref, _ := fixtureFile(t, pc.embeddings)
 			check := func(name string, got []float32, gotShape []int, exact bool) {
@@ -69,10 +66,7 @@ func TestDecoderParity(t *testing.T) {
 	for _, pc := range parityCases {
 		t.Run(pc.graph, func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, pc.variant)
-			b, err := NewBatch(cfg, fixtureArchs[pc.graph])
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := newBatch(t, cfg, fixtureArchs[pc.graph])
 			ref, meta := fixtureFile(t, pc.raw)
 			var groups map[string][]int
 			jsonMeta(t, meta, "groups", &groups)
@@ -168,11 +162,7 @@ func TestPredictParity(t *testing.T) {
 		t.Run(pc.graph, func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, pc.variant)
 			a := fixtureArchs[pc.graph]
-			m, err := New(cfg, set, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m := newGHN(t, cfg, set)
 			raw, err := m.Predict(a, PredictOptions{Raw: true})
 			if err != nil {
 				t.Fatal(err)

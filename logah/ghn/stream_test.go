@@ -18,11 +18,7 @@ func TestPredictToFileParity(t *testing.T) {
 			t.Run(pc.graph+"/"+string(rule), func(t *testing.T) {
 				cfg, set := loadFixtureGHN(t, pc.variant)
 				cfg.Norm = rule
-				m, err := New(cfg, set, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer m.Close()
+				m := newGHN(t, cfg, set)
 				a := fixtureArchs[pc.graph]
 				opts := PredictOptions{Seed: 7}
 				path := filepath.Join(t.TempDir(), "pred.safetensors")
@@ -116,11 +112,7 @@ func TestPredictToFileBF16(t *testing.T) {
 	}{{VariantViT, "vit_d2"}, {VariantGPT, "gpt2_b1_tied"}, {VariantGPT, "llama_b2_gqa_untied"}} {
 		t.Run(tc.graph, func(t *testing.T) {
 			cfg, set := loadFixtureGHN(t, tc.variant)
-			m, err := New(cfg, set, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer m.Close()
+			m := newGHN(t, cfg, set)
 			a := fixtureArchs[tc.graph]
 			dir := t.TempDir()
 			f32Path, bf16Path := filepath.Join(dir, "f32.safetensors"), filepath.Join(dir, "bf16.safetensors")

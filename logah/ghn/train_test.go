@@ -56,10 +56,7 @@ func stepLoss(t testing.TB, cfg Config, w Weights, b *Batch, images, labels, noi
 func TestTrainStepParity(t *testing.T) {
 	cfg, set := loadFixtureGHN(t, VariantViT)
 	a := fixtureArchs["vit_d2"]
-	b, err := NewBatch(cfg, a)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBatch(t, cfg, a)
 	step, _ := fixtureFile(t, "step_vit_d2.safetensors")
 	grads, gmeta := fixtureFile(t, "grads_vit_step.safetensors")
 	_ = gmeta
