@@ -135,15 +135,7 @@ func causalLMReference(logits [][][]float64, tokens [][]int32) float64 {
 	for b, seq := range tokens {
 		for t := 0; t+1 < len(seq); t++ {
 			row := logits[b][t]
-			mx := math.Inf(-1)
-			for _, v := range row {
-				mx = max(mx, v)
-			}
-			z := 0.0
-			for _, v := range row {
-				z += math.Exp(v - mx)
-			}
-			sum += math.Log(z) + mx - row[seq[t+1]]
+			sum += logSumExp(row) - row[seq[t+1]]
 			n++
 		}
 	}

@@ -107,6 +107,19 @@ func randomTokens(batch, t, vocab int, seed uint64) [][]int32 {
 	return out
 }
 
+// logSumExp is log Σ exp(row), computed stably in float64 (for the host-side loss references).
+func logSumExp(row []float64) float64 {
+	mx := math.Inf(-1)
+	for _, v := range row {
+		mx = max(mx, v)
+	}
+	z := 0.0
+	for _, v := range row {
+		z += math.Exp(v - mx)
+	}
+	return math.Log(z) + mx
+}
+
 func maxAbsDiff(a, b []float64) float64 {
 	m := 0.0
 	for i := range a {

@@ -14,15 +14,7 @@ import (
 func crossEntropyReference(logits [][]float64, labels []int32, eps float64) float64 {
 	total := 0.0
 	for i, row := range logits {
-		mx := math.Inf(-1)
-		for _, v := range row {
-			mx = max(mx, v)
-		}
-		z := 0.0
-		for _, v := range row {
-			z += math.Exp(v - mx)
-		}
-		lse := math.Log(z) + mx
+		lse := logSumExp(row)
 		c := float64(len(row))
 		for k, v := range row {
 			target := eps / c
