@@ -1,8 +1,22 @@
 package main
 
 import (
+	"flag"
+
 	"github.com/logah-go/logah/logah/arch"
 )
+
+// parseModelArgs is the argument parsing of the commands that take one model: it defines
+// --config on fs, parses args (flags may follow the model name) and resolves the model, a
+// name or the --config file.
+func parseModelArgs(fs *flag.FlagSet, args []string) (arch.Arch, error) {
+	config := fs.String("config", "", "JSON file describing the model (instead of a name)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return resolveArch(pos, *config)
+}
 
 // resolveArch turns "NAME" or "--config file.json" into an architecture (arch.Resolve).
 func resolveArch(positional []string, configPath string) (arch.Arch, error) {

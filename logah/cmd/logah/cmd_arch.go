@@ -15,13 +15,8 @@ func init() {
 
 func cmdArch(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("arch", flag.ContinueOnError)
-	config := fs.String("config", "", "JSON file describing the model (instead of a name)")
 	brief := fs.Bool("brief", false, "print only the total")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	a, err := resolveArch(pos, *config)
+	a, err := parseModelArgs(fs, args)
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,12 @@ func init() {
 
 func cmdGraph(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
-	config := fs.String("config", "", "JSON file describing the model (instead of a name)")
 	format := fs.String("format", "svg", "output format: svg, dot or json")
 	out := fs.String("out", "", "output file (default: standard output)")
 	cutoff := fs.Int("cutoff", netgraph.DefaultCutoff, "longest path kept as a virtual edge")
 	connect := fs.Bool("connect-lm-head", false, "wire ln_f → lm_head (deviation from the reference's orphan lm_head)")
 	blocks := fs.Int("show-blocks", 2, "svg: blocks drawn at each end before collapsing the middle (-1: all)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	a, err := resolveArch(pos, *config)
+	a, err := parseModelArgs(fs, args)
 	if err != nil {
 		return err
 	}
