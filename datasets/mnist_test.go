@@ -2,8 +2,9 @@ package datasets
 
 import (
 	"math"
-	"os"
 	"testing"
+
+	"github.com/logah-go/logah/internal/fixtures"
 )
 
 // loadRealFashionMNIST loads the installed dataset. Where it is missing the test is skipped,
@@ -11,12 +12,7 @@ import (
 func loadRealFashionMNIST(t testing.TB, part Part) *Images {
 	t.Helper()
 	d, err := LoadFashionMNIST("", part)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Fashion-MNIST must be installed under CI: %v", err)
-		}
-		t.Skipf("Fashion-MNIST not installed: %v", err)
-	}
+	fixtures.NeedData(t, "Fashion-MNIST", err)
 	return d
 }
 

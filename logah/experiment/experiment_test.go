@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
@@ -20,12 +20,8 @@ import (
 // install it.
 func needFashionMNIST(t *testing.T) {
 	t.Helper()
-	if _, err := datasets.LoadFashionMNIST("", datasets.Test); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Fashion-MNIST must be installed under CI: %v", err)
-		}
-		t.Skipf("Fashion-MNIST not installed: %v", err)
-	}
+	_, err := datasets.LoadFashionMNIST("", datasets.Test)
+	fixtures.NeedData(t, "Fashion-MNIST", err)
 }
 
 func TestMeanStdIsSampleStatistics(t *testing.T) {

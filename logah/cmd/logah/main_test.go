@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/params"
@@ -117,9 +118,8 @@ func TestUnavailableBackendIsAPlainError(t *testing.T) {
 // TestFinetuneFromAParameterFile runs "logah finetune" end to end: a named parameter file as
 // --init, a warm-up fraction, and the files it writes.
 func TestFinetuneFromAParameterFile(t *testing.T) {
-	if _, err := datasets.LoadFashionMNIST("", datasets.Test); err != nil {
-		t.Skipf("Fashion-MNIST not installed: %v", err)
-	}
+	_, err := datasets.LoadFashionMNIST("", datasets.Test)
+	fixtures.NeedData(t, "Fashion-MNIST", err)
 	dir := t.TempDir()
 	a, _ := arch.Named("vit-mini")
 	set, err := params.Init(a, 5)
