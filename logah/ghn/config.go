@@ -132,14 +132,6 @@ func LoGAHTiny(v Variant, numClasses int) Config {
 		SpatialMax: DefaultSpatialMax, NumClasses: numClasses, FinalLN: true, Decoder: DecoderLoGAH}
 }
 
-// FixtureConfig is the configuration of the reference fixtures (ghn_vit_tiny / ghn_gpt_tiny):
-// h = 32, 2 layers, 4 heads, r = 8, K = 4096, d_max = 256, 10 classes, with the unused
-// decoder.l1 (185,000 parameters for ViT, 185,120 for GPT).
-func FixtureConfig(v Variant) Config {
-	return Config{Variant: v, Hid: 32, Layers: 2, Heads: 4, Rank: 8, MaxCK: 4096, MaxShape: 256,
-		SpatialMax: DefaultSpatialMax, NumClasses: 10, FinalLN: true, Decoder: DecoderLoGAH, KeepL1: true}
-}
-
 // GHN3Baseline is a GHN-3 style hypernetwork with the same encoder as cfg and the tiled GHN-3
 // decoder predicting d_max × d_max chunks (GHN-3's own setting is d_max = h).
 func GHN3Baseline(cfg Config, dMax int) Config {

@@ -47,7 +47,7 @@ func TestParamTableFixture(t *testing.T) {
 	for v, want := range map[Variant]int64{VariantViT: 185000, VariantGPT: 185120} {
 		t.Run(string(v), func(t *testing.T) {
 			f := readGHNJSON(t, v)
-			cfg := FixtureConfig(v)
+			cfg := fixtureConfig(v)
 			table := cfg.Params()
 			_, set := loadFixtureGHN(t, v)
 			var fileOrder []string
@@ -119,7 +119,7 @@ func TestNumParams(t *testing.T) {
 		{Variant: VariantViT, Hid: 128, Layers: 5, Heads: 16, Rank: 90, MaxCK: 32768, MaxShape: 2048, NumClasses: 100, FinalLN: true},
 		{Variant: VariantGPT, Hid: 48, Layers: 1, Heads: 6, Rank: 4, MaxCK: 64, MaxShape: 32, NumClasses: 1000, KeepL1: true},
 		GHN3Baseline(LoGAHTiny(VariantViT, 1000), 64),
-		GHN3Baseline(FixtureConfig(VariantGPT), 48),
+		GHN3Baseline(fixtureConfig(VariantGPT), 48),
 	} {
 		if got, want := c.NumParams(), c.FormulaParams(); got != want {
 			t.Errorf("%s: table %+v, formula %+v", c, got, want)
@@ -139,7 +139,7 @@ func TestNumParams(t *testing.T) {
 
 // TestConfigValidate checks that invalid configurations give errors naming the problem.
 func TestConfigValidate(t *testing.T) {
-	ok := FixtureConfig(VariantViT)
+	ok := fixtureConfig(VariantViT)
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestConfigValidate(t *testing.T) {
 
 // TestVocabLookup checks the shape-encoder lookup rules of docs/method.md §2.1.
 func TestVocabLookup(t *testing.T) {
-	v := FixtureConfig(VariantViT).Vocab()
+	v := fixtureConfig(VariantViT).Vocab()
 	ch := func(c int) int { return v.Channels[v.ChannelIndex(c)] }
 	sp := func(k int) int { return v.Spatial[v.SpatialIndex(k)] }
 	for c, want := range map[int]int{1: 1, 2: 1, 3: 3, 4: 8, 7: 8, 10: 10, 12: 10, 20: 16, 60: 56, 72: 64, 73: 80, 96: 96,
@@ -199,7 +199,7 @@ func TestVocabLookup(t *testing.T) {
 			t.Errorf("kernel %d → %d, want %d", k, got, want)
 		}
 	}
-	g := FixtureConfig(VariantGPT).Vocab()
+	g := fixtureConfig(VariantGPT).Vocab()
 	for c, want := range map[int]int{50257: 50257, 32000: 32000, 20000: 8192, 21000: 32000, 1 << 20: 128256} {
 		if got := g.Channels[g.ChannelIndex(c)]; got != want {
 			t.Errorf("GPT channel %d → %d, want %d", c, got, want)

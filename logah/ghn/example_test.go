@@ -9,7 +9,9 @@ import (
 
 // A freshly initialised hypernetwork predicts every parameter of a small ViT.
 func Example() {
-	cfg := ghn.FixtureConfig(ghn.VariantViT) // h 32, 2 layers, r 8, d_max 256
+	// A small LoGAH: h 32, 2 Graphormer layers, 4 heads, rank 8, d_max 256 (K = 16·d_max).
+	cfg := ghn.Config{Variant: ghn.VariantViT, Hid: 32, Layers: 2, Heads: 4, Rank: 8, MaxCK: 4096, MaxShape: 256,
+		SpatialMax: ghn.DefaultSpatialMax, NumClasses: 10, FinalLN: true, Decoder: ghn.DecoderLoGAH, KeepL1: true}
 	weights, err := ghn.Init(cfg, 1)
 	if err != nil {
 		panic(err)

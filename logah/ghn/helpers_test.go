@@ -51,7 +51,7 @@ func loadFixtureGHN(t testing.TB, v Variant) (Config, *params.Set) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := FixtureConfig(v)
+	cfg := fixtureConfig(v)
 	if err := CheckSet(cfg, set); err != nil {
 		t.Fatal(err)
 	}
@@ -257,4 +257,12 @@ func relu64(x []float64) []float64 {
 		x[i] = math.Max(0, v)
 	}
 	return x
+}
+
+// fixtureConfig is the configuration of the reference fixtures (ghn_vit_tiny / ghn_gpt_tiny):
+// h = 32, 2 layers, 4 heads, r = 8, K = 4096, d_max = 256, 10 classes, with the unused
+// decoder.l1 (185,000 parameters for ViT, 185,120 for GPT).
+func fixtureConfig(v Variant) Config {
+	return Config{Variant: v, Hid: 32, Layers: 2, Heads: 4, Rank: 8, MaxCK: 4096, MaxShape: 256,
+		SpatialMax: DefaultSpatialMax, NumClasses: 10, FinalLN: true, Decoder: DecoderLoGAH, KeepL1: true}
 }

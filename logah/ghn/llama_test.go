@@ -47,7 +47,7 @@ func keyTuple(k Key) []int {
 // checks that the fixture GHN's plan accepts them.
 func TestLlamaDecoderKeysMatchReference(t *testing.T) {
 	graphs := loadLlamaFixture(t)
-	cfg := FixtureConfig(VariantGPT)
+	cfg := fixtureConfig(VariantGPT)
 	if cfg.MaxShape != 256 {
 		t.Fatalf("fixture config d_max %d, the reference keys are for 256", cfg.MaxShape)
 	}

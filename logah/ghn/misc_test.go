@@ -15,7 +15,7 @@ import (
 
 // TestInit checks the initialiser's distributions and determinism.
 func TestInit(t *testing.T) {
-	cfg := FixtureConfig(VariantGPT)
+	cfg := fixtureConfig(VariantGPT)
 	a, err := Init(cfg, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func TestInit(t *testing.T) {
 		}
 	}
 	// GHN-3 decoder: _init_small on the last Linear of each predictor.
-	g3 := GHN3Baseline(FixtureConfig(VariantViT), 16)
+	g3 := GHN3Baseline(fixtureConfig(VariantViT), 16)
 	s, err := Init(g3, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func statsOf(x []float32) simpleStats {
 // TestGHN3Decoder runs the GHN-3 baseline decoder: shapes, tiling periodicity, streaming
 // equality, and one node's 2-D weight recomputed on the host from the definition.
 func TestGHN3Decoder(t *testing.T) {
-	cfg := GHN3Baseline(FixtureConfig(VariantViT), 32)
+	cfg := GHN3Baseline(fixtureConfig(VariantViT), 32)
 	set, err := Init(cfg, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +281,7 @@ func TestSaveOpenRoundTrip(t *testing.T) {
 			t.Errorf("prediction after reload differs by %g (%v)", d, err)
 		}
 	}
-	wrong := FixtureConfig(VariantGPT)
+	wrong := fixtureConfig(VariantGPT)
 	if _, err := readWeights(wrong, fixtures.Path(t, "ghn_vit_tiny.safetensors")); err == nil {
 		t.Error("readWeights accepted a ViT checkpoint for a GPT configuration")
 	}

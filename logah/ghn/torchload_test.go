@@ -17,7 +17,7 @@ func TestReadTorchCheckpointMatchesSafetensors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := FixtureConfig(VariantViT)
+	want := fixtureConfig(VariantViT)
 	if cfg.WithDefaults() != want.WithDefaults() {
 		t.Fatalf("config %+v, want %+v", cfg, want)
 	}
