@@ -125,7 +125,7 @@ func TestTrainThenCompare(t *testing.T) {
 	if len(again.Records) != 0 || again.Steps != 2 {
 		t.Fatalf("resuming a finished run trained again: %d records, step %d", len(again.Records), again.Steps)
 	}
-	held, err := ReadArchList(filepath.Join(dir, "held_out.json"))
+	held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
 	if err != nil || len(held) != 1 {
 		t.Fatalf("held_out.json: %v, %v", held, err)
 	}
@@ -165,7 +165,7 @@ func TestTrainLlamaHypernetworkThenCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.GHN.Close()
-	held, err := ReadArchList(filepath.Join(dir, "held_out.json"))
+	held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
 	if err != nil || len(held) != 1 {
 		t.Fatalf("held_out.json: %v, %v", held, err)
 	}

@@ -196,10 +196,6 @@ func WriteArchList(path string, archs []arch.Arch) error {
 	return atomicfile.WriteFile(path, append(data, '\n'))
 }
 
-// ReadArchList reads a JSON file holding a list of architecture configurations (such as
-// held_out.json) or a single one: it is arch.ResolveList, kept under this name for notebooks.
-func ReadArchList(path string) ([]arch.Arch, error) { return arch.ResolveList(path) }
-
 // GHNConfig is the hypernetwork configuration of the train-ghn / init-ghn flags: size "tiny"
 // (LoGAH-Tiny with d_max = dMax and K = 16·dMax) or a JSON config file, for the variant and
 // number of classes, with the LoGAH (low-rank) or GHN-3 (tiled) decoder ("" is LoGAH's).
