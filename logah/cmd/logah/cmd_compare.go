@@ -89,7 +89,8 @@ func cmdCompare(args []string, stdout io.Writer) error {
 }
 
 // printCompare prints mean ± std of the headline metric before and after fine-tuning per
-// initialisation.
+// initialisation, then each initialisation's paired difference from the first one over the
+// (architecture, seed) pairs they share, with a 95 % confidence interval.
 func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, metric string) {
 	names := make([]string, len(c.Inits))
 	for i, in := range c.Inits {
@@ -102,4 +103,12 @@ func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, m
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	for _, name := range names[1:] {
+		before, err := experiment.Paired(runs, metric, names[0], name, false, 0.95)
+		if err != nil {
+			continue // fewer than two shared pairs: nothing to say
+		}
+		after, _ := experiment.Paired(runs, metric, names[0], name, true, 0.95)
+		fmt.Fprintf(w, "paired, no fine-tuning:  %s\npaired, after %s: %s\n", before, c.BudgetLabel(), after)
+	}
 }
