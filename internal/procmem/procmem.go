@@ -1,4 +1,4 @@
-// Package procmem reads this process's memory use from /proc (Linux).
+// Package procmem reads this process's memory use, and the machine's, from /proc (Linux).
 package procmem
 
 import (
@@ -13,11 +13,19 @@ import (
 // Unlike the ru_maxrss a parent reads for its child, VmHWM belongs to this process's own
 // address space: on Linux a child's ru_maxrss also counts the parent's resident memory at the
 // time of the fork, so it overstates a child started by a large process.
-func PeakRSS() (int64, bool) { return statusField("VmHWM") }
+func PeakRSS() (int64, bool) { return kBField("/proc/self/status", "VmHWM") }
 
-// statusField returns a "kB" field of /proc/self/status in bytes.
-func statusField(name string) (int64, bool) {
-	data, err := os.ReadFile("/proc/self/status")
+// RSS is the current resident set size of this process in bytes (VmRSS), and false where the
+// system does not report it.
+func RSS() (int64, bool) { return kBField("/proc/self/status", "VmRSS") }
+
+// TotalMemory is the machine's memory in bytes (MemTotal in /proc/meminfo), and false where
+// the system does not report it.
+func TotalMemory() (int64, bool) { return kBField("/proc/meminfo", "MemTotal") }
+
+// kBField returns a "kB" field of a /proc file (/proc/self/status, /proc/meminfo) in bytes.
+func kBField(path, name string) (int64, bool) {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0, false
 	}

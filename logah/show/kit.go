@@ -2,11 +2,11 @@ package show
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/logah-go/logah/internal/procmem"
 )
 
 // This file holds the small helpers every notebook used to define for itself: plots side by
@@ -63,7 +63,7 @@ func RecordMemory(interval time.Duration) *MemoryRecorder {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			if rss, ok := procFieldBytes("/proc/self/status", "VmRSS"); ok {
+			if rss, ok := procmem.RSS(); ok {
 				r.mu.Lock()
 				r.seconds = append(r.seconds, time.Since(r.start).Seconds())
 				r.mb = append(r.mb, float64(rss)/1e6)
@@ -95,7 +95,7 @@ func (r *MemoryRecorder) Stop() (seconds, mb []float64) {
 // PeakMemory is the peak resident set size of this process in bytes (VmHWM, Linux; 0 where
 // the system does not report it). In a notebook it is the current cell's peak.
 func PeakMemory() int64 {
-	n, _ := procFieldBytes("/proc/self/status", "VmHWM")
+	n, _ := procmem.PeakRSS()
 	return n
 }
 
@@ -122,24 +122,3 @@ func Megabytes(n int64) string { return fmt.Sprintf("%.0f MB", float64(n)/1e6) }
 
 // Gigabytes writes n bytes as gigabytes (10⁹ bytes) with two decimals: "3.10 GB".
 func Gigabytes(n int64) string { return fmt.Sprintf("%.2f GB", float64(n)/1e9) }
-
-// procFieldBytes reads a "kB" field of a /proc file such as /proc/self/status or /proc/meminfo.
-func procFieldBytes(path, field string) (int64, bool) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		rest, ok := strings.CutPrefix(line, field+":")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 2 || f[1] != "kB" {
-			return 0, false
-		}
-		kb, err := strconv.ParseInt(f[0], 10, 64)
-		return kb << 10, err == nil
-	}
-	return 0, false
-}

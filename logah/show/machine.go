@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/logah-go/logah/internal/machine"
+	"github.com/logah-go/logah/internal/procmem"
 	"github.com/logah-go/logah/logah/backend"
 )
 
@@ -16,7 +17,7 @@ func MachineTable(title string) *Table {
 	t := NewTable(title, "", "")
 	t.Add("CPU", machine.CPUModel())
 	t.Add("cores (runtime.NumCPU)", runtime.NumCPU())
-	if mem, ok := procFieldBytes("/proc/meminfo", "MemTotal"); ok {
+	if mem, ok := procmem.TotalMemory(); ok {
 		t.Add("memory", Gigabytes(mem))
 	} else {
 		t.Add("memory", "unknown")
