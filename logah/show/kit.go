@@ -63,14 +63,10 @@ func RecordMemory(interval time.Duration) *MemoryRecorder {
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			if rss, ok := procmem.RSS(); ok {
-				r.mu.Lock()
-				r.seconds = append(r.seconds, time.Since(r.start).Seconds())
-				r.mb = append(r.mb, float64(rss)/1e6)
-				r.mu.Unlock()
-			}
+			r.sample()
 			select {
 			case <-r.stop:
+				r.sample() // the curve always ends at Stop
 				return
 			case <-tick.C:
 			}
@@ -79,7 +75,17 @@ func RecordMemory(interval time.Duration) *MemoryRecorder {
 	return r
 }
 
-// Stop ends the sampling and returns the curve: seconds since the start and resident MB.
+// sample appends the current resident set size to the curve.
+func (r *MemoryRecorder) sample() {
+	if rss, ok := procmem.RSS(); ok {
+		r.mu.Lock()
+		r.seconds = append(r.seconds, time.Since(r.start).Seconds())
+		r.mb = append(r.mb, float64(rss)/1e6)
+		r.mu.Unlock()
+	}
+}
+
+// Stop ends the sampling and returns the curve (its last point taken at Stop): seconds since the start and resident MB.
 func (r *MemoryRecorder) Stop() (seconds, mb []float64) {
 	select {
 	case <-r.stop:

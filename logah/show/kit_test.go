@@ -40,7 +40,6 @@ func TestRecordMemorySeesAnAllocation(t *testing.T) {
 	for i := range buf {
 		buf[i] = 1
 	}
-	time.Sleep(20 * time.Millisecond)
 	secs, mb := rec.Stop()
 	runtime.KeepAlive(buf)
 	if len(secs) < 2 || len(secs) != len(mb) {
