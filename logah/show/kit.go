@@ -58,17 +58,18 @@ type MemoryRecorder struct {
 // until [MemoryRecorder.Stop].
 func RecordMemory(interval time.Duration) *MemoryRecorder {
 	r := &MemoryRecorder{start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	r.sample() // the curve always starts before RecordMemory returns
 	go func() {
 		defer close(r.done)
 		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			r.sample()
 			select {
 			case <-r.stop:
 				r.sample() // the curve always ends at Stop
 				return
 			case <-tick.C:
+				r.sample()
 			}
 		}
 	}()
