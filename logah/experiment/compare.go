@@ -32,6 +32,10 @@ type Init struct {
 	// (which it must fit): a safetensors file, a Hugging Face or torchvision directory, or a
 	// torch.save state dict (see params.LoadModel).
 	Params string
+	// LR, when positive, is this initialisation's own peak learning rate in a comparison,
+	// replacing Comparison.LR: each initialisation fine-tuned at the rate a learning-rate sweep
+	// chose for it (BestLRs), so that no initialisation runs at a rate chosen for another.
+	LR float64
 }
 
 // Comparison fine-tunes every architecture from every initialisation with every seed, with
@@ -50,7 +54,7 @@ type Comparison struct {
 	// (0: all; images only). MaxEval caps evaluation: test images, or validation batches.
 	MaxTrain, MaxEval int
 	Batch             int
-	// LR is the peak learning rate, the same for every initialisation. The warm-up lasts
+	// LR is the peak learning rate of every initialisation whose Init.LR is 0. The warm-up lasts
 	// WarmupSteps steps, or WarmupFraction of the steps when that is not 0 (then WarmupSteps
 	// must be 0). After the warm-up the rate follows a cosine down to LR·MinLRFactor at the last
 	// step: MinLRFactor 1 keeps it constant.
@@ -102,6 +106,9 @@ type Protocol struct {
 	MinLRFactor    float64 `json:"min_lr_factor"`
 	EvalEvery      int     `json:"eval_every,omitempty"`
 	Dropout        float64 `json:"dropout,omitempty"`
+	// Validation is Data.Validation: evaluations on the last Validation training images, which
+	// training then leaves out, instead of on the test set.
+	Validation int `json:"validation,omitempty"`
 }
 
 // UnmarshalJSON reads a protocol, including those of files written before the warm-up had a
@@ -131,9 +138,19 @@ func (c Comparison) Protocol() Protocol {
 		data = fmt.Sprintf("%s classes %v", data, c.Data.Classes)
 	}
 	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Batch: c.Batch, LR: c.LR,
-		WarmupSteps: c.WarmupSteps, WarmupFraction: c.WarmupFraction, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery}
+		WarmupSteps: c.WarmupSteps, WarmupFraction: c.WarmupFraction, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery,
+		Validation: c.Data.Validation}
 	if c.Data.IsText() {
 		p.Dropout = c.Dropout
+	}
+	return p
+}
+
+// ProtocolOf is the protocol of in's runs: c's, at in's own learning rate when it has one.
+func (c Comparison) ProtocolOf(in Init) Protocol {
+	p := c.Protocol()
+	if in.LR > 0 {
+		p.LR = in.LR
 	}
 	return p
 }
@@ -155,7 +172,11 @@ func (p Protocol) String() string {
 	if p.MaxTrain > 0 {
 		budget += fmt.Sprintf(" of %d examples", p.MaxTrain)
 	}
-	return fmt.Sprintf("%s, batch %d, lr %g %s, %s", p.Data, p.Batch, p.LR, sched, budget)
+	data := p.Data
+	if p.Validation > 0 {
+		data += fmt.Sprintf(" (validation: the last %d training images)", p.Validation)
+	}
+	return fmt.Sprintf("%s, batch %d, lr %g %s, %s", data, p.Batch, p.LR, sched, budget)
 }
 
 // Run is one (architecture, initialisation, seed) fine-tuning run.
@@ -200,6 +221,11 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	}
 	if err := c.fineTuning(c.Archs[0], c.Inits[0], 1).validate(); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
+	}
+	for _, in := range c.Inits {
+		if in.LR < 0 || math.IsNaN(in.LR) || math.IsInf(in.LR, 0) {
+			return nil, fmt.Errorf("compare: initialisation %q: learning rate %g must be positive (0: the comparison's)", in.Name, in.LR)
+		}
 	}
 	var saved []Run
 	if c.Resume {
@@ -279,16 +305,16 @@ type runKey struct {
 // are kept in the file. A saved run of this comparison's key but another protocol is an error:
 // the file belongs to a different experiment.
 func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, others []Run, err error) {
-	mine := map[runKey]bool{}
+	mine := map[runKey]Protocol{}
 	for _, pr := range c.plan() {
-		mine[pr.key()] = true
+		mine[pr.key()] = c.ProtocolOf(pr.init)
 	}
 	done = map[runKey]Run{}
-	p := c.Protocol()
 	for _, r := range saved {
 		k := runKey{r.Arch, r.Init, r.Seed}
+		p, ok := mine[k]
 		switch {
-		case !mine[k]:
+		case !ok:
 			others = append(others, r)
 		case r.Protocol != p:
 			return nil, nil, fmt.Errorf("compare: %s holds %s, %s, seed %d made with another protocol (%v; now %v): save to another file, or run without resuming to replace it",
@@ -326,7 +352,7 @@ func WriteRuns(path string, runs []Run) error {
 // of trainer.DefaultFineTune (AdamW wd 1e-2, clip 5) for what a comparison does not set.
 func (c Comparison) fineTuning(a arch.Arch, init Init, seed uint64) FineTuning {
 	cfg := trainer.DefaultFineTune()
-	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.LR, seed, c.EvalEvery
+	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.ProtocolOf(init).LR, seed, c.EvalEvery
 	cfg.WarmupSteps, cfg.MinLRFactor = c.WarmupSteps, c.MinLRFactor
 	return FineTuning{FineTuneConfig: cfg, Arch: a, Init: init, Data: c.Data, Batch: c.Batch, WarmupFraction: c.WarmupFraction,
 		MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Dropout: c.Dropout}
@@ -342,7 +368,7 @@ func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in
 	if err != nil {
 		return Run{}, err
 	}
-	run := Run{Arch: a.String(), Init: in.Name, Seed: seed, Protocol: c.Protocol()}
+	run := Run{Arch: a.String(), Init: in.Name, Seed: seed, Protocol: c.ProtocolOf(in)}
 	total := f.totalSteps(task)
 	if total == 0 {
 		w, err := trainer.EvalWeights(a, init)
@@ -388,9 +414,10 @@ type Summary struct {
 // MeanStd is a mean and a sample standard deviation.
 type MeanStd struct{ Mean, Std float64 }
 
-// format writes accuracies as percentages ("46.30% ± 2.20") and other metrics plainly.
-func (m MeanStd) format(percent bool) string {
-	if percent {
+// Format writes m as a value of metric: accuracies as percentages ("46.30% ± 2.20"), other
+// metrics plainly ("18.00 ± 1.29").
+func (m MeanStd) Format(metric string) string {
+	if metric == "accuracy" {
 		return fmt.Sprintf("%.2f%% ± %.2f", 100*m.Mean, 100*m.Std)
 	}
 	return fmt.Sprintf("%.2f ± %.2f", m.Mean, m.Std)
@@ -445,10 +472,9 @@ func Summarize(runs []Run, metric string, inits ...string) []Summary {
 // SummaryRows formats summaries as table rows: initialisation, runs, metric without
 // fine-tuning, metric after fine-tuning. after labels the budget ("1 epoch", "100 steps").
 func SummaryRows(sums []Summary, metric string) [][]string {
-	percent := metric == "accuracy"
 	rows := make([][]string, len(sums))
 	for i, s := range sums {
-		rows[i] = []string{s.Init, fmt.Sprint(s.Runs), s.Before.format(percent), s.After.format(percent)}
+		rows[i] = []string{s.Init, fmt.Sprint(s.Runs), s.Before.Format(metric), s.After.Format(metric)}
 	}
 	return rows
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/internal/fixtures"
+)
+
+// TestSweepThenCompareAtEachBestRate runs `logah sweep-lr` on a validation split and
+// `logah compare --lr-from` on its directory, as the fine-tuning protocol of docs/results.md does.
+func TestSweepThenCompareAtEachBestRate(t *testing.T) {
+	_, err := datasets.LoadFashionMNIST("", datasets.Test)
+	fixtures.NeedData(t, "Fashion-MNIST", err)
+	dir := t.TempDir()
+	tiny := filepath.Join(dir, "tiny.json")
+	os.WriteFile(tiny, []byte(`{"kind":"vit","image_size":28,"channels":1,"patch":7,"depth":1,"width":16,"heads":2,"mlp_dim":32,"classes":10}`), 0o644)
+	sweep := filepath.Join(dir, "sweep")
+	budget := []string{"--arch", tiny, "--init", "random", "--seeds", "1", "--steps", "2", "--batch", "16", "--max-train", "64", "--max-eval", "0"}
+
+	code, out, stderr := runCLI(append([]string{"sweep-lr", "--validation", "300", "--lrs", "1e-4,3e-3", "--out", sweep}, budget...)...)
+	if code != 0 {
+		t.Fatalf("sweep-lr: code %d: %s", code, stderr)
+	}
+	for _, want := range []string{"validation: the last 300 training images", "lr 0.0001", "lr 0.003", "best lr"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sweep-lr output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, f := range []string{"lr0.0001.json", "lr0.003.json"} {
+		if _, err := os.Stat(filepath.Join(sweep, f)); err != nil {
+			t.Error(err)
+		}
+	}
+
+	code, out, stderr = runCLI(append([]string{"compare", "--lr-from", sweep, "--max-eval", "100"}, budget...)...)
+	if code != 0 || !strings.Contains(out, "peak learning rate of each initialisation: random 0.") {
+		t.Fatalf("compare --lr-from: code %d: %s%s", code, out, stderr)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sweep-lr", "--lrs", "1e-4,3e-3", "--out", sweep}, "--validation 10000"},
+		{[]string{"sweep-lr", "--validation", "300", "--lrs", "1e-4,fast", "--out", sweep}, `--lrs "1e-4,fast"`},
+		{[]string{"sweep-lr", "--validation", "300", "--lrs", "1e-3", "--out", sweep}, "give at least two"},
+		{[]string{"compare", "--lr-from", sweep, "--lr", "1e-3"}, "exclude each other"},
+		{[]string{"compare", "--lr-from", filepath.Join(dir, "nowhere")}, "run logah sweep-lr --out"},
+	} {
+		code, _, stderr := runCLI(append(c.args, budget...)...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: code %d, stderr %q: want %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -1,0 +1,219 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// LRSweep runs a comparison once per peak learning rate, so that each initialisation can then
+// be fine-tuned at its own best rate (BestLRs, Init.LR) rather than at one rate chosen for
+// another: `logah sweep-lr`. For images the sweep must evaluate on a validation split
+// (Data.Validation), never on the test set that the final comparison reports.
+type LRSweep struct {
+	// Comparison is what runs at every rate; its LR and SaveTo are replaced by each rate and
+	// its file, and its Resume resumes every rate's file.
+	Comparison
+	// LRs are the peak learning rates, run in this order.
+	LRs []float64
+	// Dir holds one results file per rate, File(lr).
+	Dir string
+}
+
+// File is the results file of the rate lr in the sweep's directory: lr0.001.json for 1e-3.
+func (s LRSweep) File(lr float64) string {
+	return filepath.Join(s.Dir, "lr"+strconv.FormatFloat(lr, 'g', -1, 64)+".json")
+}
+
+func (s LRSweep) validate() error {
+	if s.Dir == "" {
+		return fmt.Errorf("learning-rate sweep: no directory for its results (Dir, --out)")
+	}
+	if len(s.LRs) < 2 {
+		return fmt.Errorf("learning-rate sweep: %d rates, give at least two (e.g. --lrs 1e-4,3e-4,1e-3,3e-3)", len(s.LRs))
+	}
+	for i, lr := range s.LRs {
+		if !(lr > 0) || math.IsInf(lr, 0) {
+			return fmt.Errorf("learning-rate sweep: rate %g must be positive", lr)
+		}
+		if slices.Contains(s.LRs[:i], lr) {
+			return fmt.Errorf("learning-rate sweep: rate %g is listed twice", lr)
+		}
+	}
+	for _, in := range s.Inits {
+		if in.LR != 0 {
+			return fmt.Errorf("learning-rate sweep: initialisation %q has its own learning rate %g; a sweep sets the rates", in.Name, in.LR)
+		}
+	}
+	if !s.Data.IsText() && s.Data.Validation <= 0 {
+		return fmt.Errorf("learning-rate sweep: choose rates on a validation split, not on the test set the results are reported on: set Data.Validation (--validation 10000)")
+	}
+	return nil
+}
+
+// SweepLR runs the sweep: Compare at every rate of s.LRs, each saved to s.File(lr) after every
+// run (and resumed from it with s.Resume). It returns the runs of all rates; progress sees every
+// step with the rate it runs at.
+func SweepLR(ctx context.Context, s LRSweep, progress func(lr float64, p RunProgress)) ([]Run, error) {
+	if err := s.validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("learning-rate sweep: %w", err)
+	}
+	var all []Run
+	for _, lr := range s.LRs {
+		c := s.Comparison
+		c.LR, c.SaveTo = lr, s.File(lr)
+		var report func(RunProgress)
+		if progress != nil {
+			report = func(p RunProgress) { progress(lr, p) }
+		}
+		runs, err := Compare(ctx, c, report)
+		all = append(all, runs...)
+		if err != nil {
+			return all, fmt.Errorf("learning rate %g: %w", lr, err)
+		}
+	}
+	return all, nil
+}
+
+// ReadSweep reads every rate's results file in the sweep directory dir (lr*.json).
+func ReadSweep(dir string) ([]Run, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "lr*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("learning-rate sweep %s: no such directory: run logah sweep-lr --out %s first", dir, dir)
+		}
+		return nil, fmt.Errorf("learning-rate sweep %s: no lr*.json results files: run logah sweep-lr --out %s first", dir, dir)
+	}
+	var all []Run
+	for _, f := range files {
+		runs, err := ReadRuns(f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, runs...)
+	}
+	return all, nil
+}
+
+// LRResult is one initialisation's metric after fine-tuning at one rate of a sweep.
+type LRResult struct {
+	LR    float64
+	Runs  int
+	After MeanStd
+}
+
+// LRChoice is one initialisation's sweep: the metric at every rate tried, in increasing rate,
+// and the rate with the best mean (highest accuracy, lowest perplexity or loss).
+type LRChoice struct {
+	Init  string
+	Rates []LRResult
+	Best  LRResult
+}
+
+// HigherIsBetter tells whether a larger value of metric is better: accuracy; not perplexity or
+// loss.
+func HigherIsBetter(metric string) bool { return metric == "accuracy" }
+
+// BestLRs chooses, for each initialisation of the sweep's runs (in the order inits lists them;
+// none: in order of appearance), the rate whose runs have the best mean metric after
+// fine-tuning. Every rate of an initialisation must hold the same (architecture, seed) runs, so
+// that no rate is judged on easier architectures; an unfinished sweep is an error that says
+// which rate lacks runs.
+func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
+	if len(inits) == 0 {
+		for _, r := range runs {
+			if !slices.Contains(inits, r.Init) {
+				inits = append(inits, r.Init)
+			}
+		}
+	}
+	type pair struct {
+		arch string
+		seed uint64
+	}
+	var out []LRChoice
+	for _, name := range inits {
+		byLR := map[float64][]Run{}
+		for _, r := range runs {
+			if r.Init == name {
+				byLR[r.Protocol.LR] = append(byLR[r.Protocol.LR], r)
+			}
+		}
+		if len(byLR) == 0 {
+			return nil, fmt.Errorf("learning-rate sweep: no runs of initialisation %q: add --init for it to the sweep", name)
+		}
+		lrs := make([]float64, 0, len(byLR))
+		for lr := range byLR {
+			lrs = append(lrs, lr)
+		}
+		sort.Float64s(lrs)
+		var want []pair
+		for _, r := range byLR[lrs[0]] {
+			want = append(want, pair{r.Arch, r.Seed})
+		}
+		choice := LRChoice{Init: name}
+		for _, lr := range lrs {
+			var values []float64
+			have := map[pair]bool{}
+			for _, r := range byLR[lr] {
+				values = append(values, r.Final[metric])
+				have[pair{r.Arch, r.Seed}] = true
+			}
+			if len(have) != len(want) || slices.ContainsFunc(want, func(p pair) bool { return !have[p] }) {
+				return nil, fmt.Errorf("learning-rate sweep: %s has %d runs at lr %g but %d at lr %g, not the same architectures and seeds: finish the sweep (rerun it with --resume)",
+					name, len(byLR[lr]), lr, len(want), lrs[0])
+			}
+			res := LRResult{LR: lr, Runs: len(values), After: NewMeanStd(values)}
+			choice.Rates = append(choice.Rates, res)
+			if choice.Best.Runs == 0 || better(metric, res.After.Mean, choice.Best.After.Mean) {
+				choice.Best = res
+			}
+		}
+		out = append(out, choice)
+	}
+	return out, nil
+}
+
+// better tells whether a is a better mean of metric than b.
+func better(metric string, a, b float64) bool {
+	if HigherIsBetter(metric) {
+		return a > b
+	}
+	return a < b
+}
+
+// WithBestLRs returns inits with each one's LR set to its best rate in choices; an
+// initialisation the sweep did not run is an error.
+func WithBestLRs(inits []Init, choices []LRChoice) ([]Init, error) {
+	out := slices.Clone(inits)
+	for i, in := range out {
+		j := slices.IndexFunc(choices, func(c LRChoice) bool { return c.Init == in.Name })
+		if j < 0 {
+			return nil, fmt.Errorf("learning-rate sweep: initialisation %q was not swept (it has %s): sweep it too, or name it as in the sweep", in.Name, sweptNames(choices))
+		}
+		out[i].LR = choices[j].Best.LR
+	}
+	return out, nil
+}
+
+func sweptNames(choices []LRChoice) string {
+	names := make([]string, len(choices))
+	for i, c := range choices {
+		names[i] = strconv.Quote(c.Init)
+	}
+	return strings.Join(names, ", ")
+}

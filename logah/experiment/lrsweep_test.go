@@ -1,0 +1,129 @@
+package experiment
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/logah-go/logah/logah/arch"
+)
+
+// sweepRun is a finished run of a sweep: initialisation init on architecture a with seed 1 at
+// learning rate lr, ending at accuracy (or perplexity) value.
+func sweepRun(init, a string, lr float64, metric string, value float64) Run {
+	return Run{Arch: a, Init: init, Seed: 1, Final: map[string]float64{metric: value}, Protocol: Protocol{Data: "fashion-mnist", LR: lr}}
+}
+
+func TestBestLRsChoosesEachInitialisationsBestMean(t *testing.T) {
+	var runs []Run
+	// random is best at 1e-3 on average although 3e-3 wins on architecture a; logah at 3e-4.
+	for _, r := range []struct {
+		init string
+		lr   float64
+		a, b float64
+	}{
+		{"random", 3e-4, 0.70, 0.72}, {"random", 1e-3, 0.80, 0.82}, {"random", 3e-3, 0.90, 0.60},
+		{"logah", 3e-4, 0.85, 0.86}, {"logah", 1e-3, 0.84, 0.83}, {"logah", 3e-3, 0.50, 0.40},
+	} {
+		runs = append(runs, sweepRun(r.init, "a", r.lr, "accuracy", r.a), sweepRun(r.init, "b", r.lr, "accuracy", r.b))
+	}
+	choices, err := BestLRs(runs, "accuracy", "logah", "random")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if choices[0].Init != "logah" || choices[0].Best.LR != 3e-4 || choices[1].Best.LR != 1e-3 || choices[1].Best.Runs != 2 {
+		t.Fatalf("choices %+v: want logah at 3e-4, random at 1e-3", choices)
+	}
+	if rates := choices[1].Rates; len(rates) != 3 || rates[0].LR != 3e-4 || rates[2].LR != 3e-3 || rates[2].After.Mean != 0.75 {
+		t.Fatalf("random's rates %+v: want 3e-4, 1e-3, 3e-3 in order with their means", rates)
+	}
+
+	inits, err := WithBestLRs([]Init{{Name: "random"}, {Name: "logah"}}, choices)
+	if err != nil || inits[0].LR != 1e-3 || inits[1].LR != 3e-4 {
+		t.Fatalf("WithBestLRs: %+v, %v", inits, err)
+	}
+	if _, err := WithBestLRs([]Init{{Name: "ghn3"}}, choices); err == nil || !strings.Contains(err.Error(), `"ghn3" was not swept`) {
+		t.Errorf("an initialisation outside the sweep: %v", err)
+	}
+
+	// Perplexity: lower is better.
+	ppl := []Run{sweepRun("random", "a", 1e-3, "perplexity", 30), sweepRun("random", "a", 3e-3, "perplexity", 25)}
+	if c, err := BestLRs(ppl, "perplexity"); err != nil || c[0].Best.LR != 3e-3 {
+		t.Errorf("perplexity sweep: %+v, %v: want 3e-3, the lower perplexity", c, err)
+	}
+
+	// An unfinished rate is not judged on fewer architectures.
+	if _, err := BestLRs(runs[:len(runs)-1], "accuracy", "logah"); err == nil || !strings.Contains(err.Error(), "finish the sweep") {
+		t.Errorf("unfinished sweep: %v", err)
+	}
+	if _, err := BestLRs(runs, "accuracy", "ghn3"); err == nil || !strings.Contains(err.Error(), `no runs of initialisation "ghn3"`) {
+		t.Errorf("an initialisation without runs: %v", err)
+	}
+}
+
+// TestSweepLRThenCompareAtTheBestRates runs a two-rate sweep on a validation split, resumes it
+// without training again, and fine-tunes at the chosen rate: the path of `logah sweep-lr` and
+// `logah compare --lr-from`.
+func TestSweepLRThenCompareAtTheBestRates(t *testing.T) {
+	needFashionMNIST(t)
+	s := LRSweep{Comparison: DefaultComparison(), LRs: []float64{1e-4, 3e-3}, Dir: t.TempDir()}
+	s.Archs, s.Inits = []arch.Arch{tinyViT}, []Init{{Name: "random"}}
+	s.Seeds, s.Steps, s.MaxTrain, s.MaxEval, s.Batch = 2, 3, 64, 0, 16
+	if _, err := SweepLR(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "--validation") {
+		t.Fatalf("a sweep on the test set: %v", err)
+	}
+	s.Data.Validation = 500
+	runs, err := SweepLR(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 4 || runs[0].Protocol.LR != 1e-4 || runs[3].Protocol.LR != 3e-3 || runs[0].Protocol.Validation != 500 {
+		t.Fatalf("%d runs, first %+v", len(runs), runs[0].Protocol)
+	}
+	for _, lr := range s.LRs {
+		if _, err := os.Stat(s.File(lr)); err != nil {
+			t.Fatalf("rate %g: %v", lr, err)
+		}
+	}
+	s.Resume = true
+	trained := 0
+	again, err := SweepLR(context.Background(), s, func(float64, RunProgress) { trained++ })
+	if err != nil || trained != 0 || len(again) != 4 || again[3].Final["loss"] != runs[3].Final["loss"] {
+		t.Fatalf("resuming the finished sweep trained %d steps: %v", trained, err)
+	}
+	read, err := ReadSweep(s.Dir)
+	if err != nil || len(read) != 4 {
+		t.Fatalf("ReadSweep: %d runs, %v", len(read), err)
+	}
+	choices, err := BestLRs(read, "accuracy")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c := s.Comparison
+	c.Data.Validation, c.Seeds, c.Resume = 0, 1, false
+	if c.Inits, err = WithBestLRs(c.Inits, choices); err != nil {
+		t.Fatal(err)
+	}
+	final, err := Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := final[0].Protocol; p.LR != choices[0].Best.LR || p.Validation != 0 {
+		t.Fatalf("the comparison ran at %+v, want the sweep's best rate %g on the test set", p, choices[0].Best.LR)
+	}
+}
+
+func TestProtocolTellsValidationFromTest(t *testing.T) {
+	c := DefaultComparison()
+	test := c.Protocol()
+	c.Data.Validation = 10000
+	if val := c.Protocol(); val == test || !strings.Contains(val.String(), "validation: the last 10000 training images") {
+		t.Fatalf("validation protocol %v equals the test one or does not say so", val)
+	}
+	own := Init{Name: "logah", LR: 3e-4}
+	if p := c.ProtocolOf(own); p.LR != 3e-4 || c.ProtocolOf(Init{Name: "random"}).LR != c.LR {
+		t.Fatalf("ProtocolOf: %+v", p)
+	}
+}
