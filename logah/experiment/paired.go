@@ -20,15 +20,24 @@ type PairedDiff struct {
 	percent bool // an accuracy: String writes percentage points
 }
 
-// String writes the difference as "logah − random: +3.20 [1.10, 5.30] (95 % CI, 24 pairs)";
-// accuracies are in percentage points.
+// String writes the difference as "logah − random: +3.20 [+1.10, +5.30] points (95 % CI, 24
+// pairs)"; accuracies are in percentage points.
 func (d PairedDiff) String() string {
-	scale, unit := 1.0, ""
+	unit := ""
 	if d.percent {
-		scale, unit = 100, " points"
+		unit = " points"
 	}
-	return fmt.Sprintf("%s − %s: %+.2f%s [%+.2f, %+.2f] (%.0f %% CI, %d pairs)", d.B, d.A, scale*d.Mean, unit,
-		scale*d.Low, scale*d.High, 100*d.Level, d.Pairs)
+	return fmt.Sprintf("%s − %s: %s%s (%.0f %% CI, %d pairs)", d.B, d.A, d.Interval(), unit, 100*d.Level, d.Pairs)
+}
+
+// Interval writes the mean difference and its confidence interval: "+3.20 [+1.10, +5.30]",
+// accuracies in percentage points.
+func (d PairedDiff) Interval() string {
+	scale := 1.0
+	if d.percent {
+		scale = 100
+	}
+	return fmt.Sprintf("%+.2f [%+.2f, %+.2f]", scale*d.Mean, scale*d.Low, scale*d.High)
 }
 
 // setPercent marks accuracies, which String writes in percentage points.

@@ -37,7 +37,7 @@ func TestPairedMatchesArchitectureAndSeed(t *testing.T) {
 		math.Abs(d.High-d.Mean-4.3027*0.01/math.Sqrt(3)) > 1e-4 {
 		t.Fatalf("got %+v", d)
 	}
-	if s := d.String(); !strings.Contains(s, "logah − random: +3.00 points") || !strings.Contains(s, "95 % CI, 3 pairs") {
+	if s := d.String(); !strings.Contains(s, "logah − random: +3.00 [+0.52, +5.48] points") || !strings.Contains(s, "95 % CI, 3 pairs") {
 		t.Errorf("String() = %q", s)
 	}
 	before, _ := Paired(runs, "accuracy", "random", "logah", false, 0.95)

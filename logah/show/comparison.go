@@ -193,3 +193,47 @@ func ArchSummaryTable(title string, runs []experiment.Run, metric string, inits 
 	}
 	return t
 }
+
+// SweepTable is a learning-rate sweep (experiment.BestLRs): one row per initialisation with
+// the metric after fine-tuning at every rate (mean ± std over architectures and seeds) and the
+// rate with the best mean, in the last column.
+func SweepTable(title string, choices []experiment.LRChoice, metric string) *Table {
+	columns := []string{"initialisation", "runs per rate"}
+	if len(choices) > 0 {
+		for _, r := range choices[0].Rates {
+			columns = append(columns, fmt.Sprintf("lr %g", r.LR))
+		}
+	}
+	t := NewTable(title, append(columns, "best lr")...)
+	for _, c := range choices {
+		row := []any{c.Init, c.Best.Runs}
+		for _, r := range c.Rates {
+			row = append(row, r.After.Format(metric))
+		}
+		t.Add(append(row, fmt.Sprintf("%g", c.Best.LR))...)
+	}
+	t.Caption = metric + " after fine-tuning at each peak learning rate; the best mean chooses the rate"
+	return t
+}
+
+// PairedTable is each initialisation's paired difference from baseline (experiment.Paired) over
+// the (architecture, seed) pairs they share, before and after fine-tuning, with 95 % confidence
+// intervals: accuracies in percentage points. Initialisations sharing fewer than two pairs with
+// the baseline are left out.
+func PairedTable(title string, runs []experiment.Run, metric, baseline string, inits ...string) *Table {
+	unit := ""
+	if metric == "accuracy" {
+		unit = " (points)"
+	}
+	t := NewTable(title, "difference", "pairs", "no fine-tuning"+unit, "after fine-tuning"+unit)
+	for _, name := range inits {
+		before, err := experiment.Paired(runs, metric, baseline, name, false, 0.95)
+		if err != nil {
+			continue
+		}
+		after, _ := experiment.Paired(runs, metric, baseline, name, true, 0.95)
+		t.Add(name+" − "+baseline, before.Pairs, before.Interval(), after.Interval())
+	}
+	t.Caption = "mean of the paired differences over (architecture, seed) [95 % Student-t confidence interval]"
+	return t
+}

@@ -112,3 +112,56 @@ func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
 		t.Errorf("final progress line of the resumed comparison: %q", last.Text)
 	}
 }
+
+func TestSweepTableShowsEveryRateAndTheBest(t *testing.T) {
+	var runs []experiment.Run
+	for i, lr := range []float64{1e-4, 1e-3} {
+		for _, init := range []string{"random", "logah"} {
+			r := fakeRun("vit-a", init, 1, 0, "accuracy", 0.1, 0.5+0.1*float64(i))
+			if init == "logah" {
+				r = fakeRun("vit-a", init, 1, 0, "accuracy", 0.8, 0.9-0.1*float64(i))
+			}
+			r.Protocol.LR = lr
+			runs = append(runs, r)
+		}
+	}
+	choices, err := experiment.BestLRs(runs, "accuracy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := SweepTable("sweep", choices, "accuracy").Text()
+	for _, want := range []string{"lr 0.0001", "lr 0.001", "best lr", "60.00% ± 0.00", "90.00% ± 0.00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("sweep table lacks %q:\n%s", want, text)
+		}
+	}
+	if lines := strings.Split(text, "\n"); !strings.HasSuffix(strings.TrimSpace(lineWith(lines, "random")), " 0.001") ||
+		!strings.HasSuffix(strings.TrimSpace(lineWith(lines, "logah")), " 0.0001") {
+		t.Errorf("best rates: random 0.001, logah 0.0001 wanted:\n%s", text)
+	}
+}
+
+func TestPairedTableGivesIntervalsPerInitialisation(t *testing.T) {
+	runs := []experiment.Run{
+		fakeRun("vit-a", "random", 1, 0, "accuracy", 0.1, 0.50), fakeRun("vit-a", "logah", 1, 0, "accuracy", 0.8, 0.53),
+		fakeRun("vit-b", "random", 1, 0, "accuracy", 0.1, 0.60), fakeRun("vit-b", "logah", 1, 0, "accuracy", 0.7, 0.65),
+		fakeRun("vit-a", "ghn3", 1, 0, "accuracy", 0.3, 0.4),
+	}
+	text := PairedTable("paired", runs, "accuracy", "random", "logah", "ghn3").Text()
+	if !strings.Contains(text, "logah − random") || !strings.Contains(text, "+65.00 [") || !strings.Contains(text, "+4.00 [") {
+		t.Errorf("paired table:\n%s", text)
+	}
+	if strings.Contains(text, "ghn3 − random") {
+		t.Errorf("ghn3 shares one pair with random, no interval can be given:\n%s", text)
+	}
+}
+
+// lineWith is the first of lines that contains s.
+func lineWith(lines []string, s string) string {
+	for _, l := range lines {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}
