@@ -167,7 +167,7 @@ func GHNTrainingsTable(title string, runs ...experiment.GHNTraining) (*Table, er
 			}
 		}
 		last := recs[len(recs)-1]
-		t.Add(RunName(s), cfg.NumParams().Total(), last.Step, fmt.Sprintf("%.0f", last.Time), loss, held)
+		t.Add(RunName(s), cfg.NumParams().Total(), last.Step, fmt.Sprintf("%.0f", trainer.Elapsed(recs)), loss, held)
 	}
 	return t, nil
 }

@@ -16,7 +16,22 @@ type Record struct {
 	Epoch  float64            `json:"epoch"`
 	Split  string             `json:"split"` // "train" or "eval"
 	Values map[string]float64 `json:"values"`
-	Time   float64            `json:"time_s"` // seconds since the run started
+	// Time is the seconds since this process started or resumed the run: it restarts at 0
+	// when a run resumes from a checkpoint ([Elapsed] adds the segments up).
+	Time float64 `json:"time_s"`
+}
+
+// Elapsed is the time a metrics log took: the sum, over its segments (a resumed run's Time
+// restarts at 0), of each segment's last Time. Steps that an interruption lost and the resumed
+// run made again count once, as the log keeps them once.
+func Elapsed(recs []Record) float64 {
+	total := 0.0
+	for i, r := range recs {
+		if i+1 == len(recs) || recs[i+1].Time < r.Time {
+			total += r.Time
+		}
+	}
+	return total
 }
 
 // MetricsLog appends records as JSON lines to a file.

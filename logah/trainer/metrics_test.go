@@ -33,3 +33,16 @@ func TestMetricsLogResumeTruncates(t *testing.T) {
 		t.Fatalf("after truncation: %+v", recs)
 	}
 }
+
+func TestElapsedAddsTheSegmentsOfAResumedRun(t *testing.T) {
+	recs := []Record{{Step: 10, Time: 5}, {Step: 20, Time: 9}, {Step: 30, Time: 2}, {Step: 40, Time: 6}}
+	if got := Elapsed(recs); got != 15 {
+		t.Errorf("Elapsed = %g, want 9 + 6 over the two segments", got)
+	}
+	if got := Elapsed(recs[:2]); got != 9 {
+		t.Errorf("one segment: %g, want its last time", got)
+	}
+	if Elapsed(nil) != 0 {
+		t.Error("an empty log took time")
+	}
+}
