@@ -88,12 +88,17 @@ func FineTune(ctx context.Context, a arch.Arch, init *params.Set, task trainer.T
 	return trainer.FineTune(ctx, Backend(), a, init, task, cfg, progress)
 }
 
-// PretrainedGHN is the path of the project's pretrained hypernetwork: LoGAH-Tiny (d_max 512)
-// trained on the vits-mini family and Fashion-MNIST (logah/pretrained/README.md says how it
-// was made). It is found through $LOGAH_REPO (set by the notebook kernel) or by searching
-// upwards from the working directory for this module.
-func PretrainedGHN() string {
-	return filepath.Join(RepoRoot(), "logah", "pretrained", "vits-mini-fmnist")
+// PretrainedGHN is the path of the project's best pretrained ViT hypernetwork,
+// Pretrained("vits-mini-fmnist-2h"): LoGAH-Tiny (d_max 512) trained for two hours of CPU on the
+// vits-mini family and Fashion-MNIST, with eight architectures held out (held_out.json beside
+// it; heldout-vit.json is one of them).
+func PretrainedGHN() string { return Pretrained("vits-mini-fmnist-2h") }
+
+// Pretrained is the path of the shipped hypernetwork name, a directory of logah/pretrained
+// (whose README says how each was made). It is found through $LOGAH_REPO (set by the notebook
+// kernel) or by searching upwards from the working directory for this module.
+func Pretrained(name string) string {
+	return filepath.Join(RepoRoot(), "logah", "pretrained", name)
 }
 
 // RepoRoot is the root of this repository: $LOGAH_REPO (set by the notebook kernel), else the
