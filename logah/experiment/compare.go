@@ -106,8 +106,8 @@ type Protocol struct {
 	MinLRFactor    float64 `json:"min_lr_factor"`
 	EvalEvery      int     `json:"eval_every,omitempty"`
 	Dropout        float64 `json:"dropout,omitempty"`
-	// Validation is Data.Validation: evaluations on the last Validation training images, which
-	// training then leaves out, instead of on the test set.
+	// Validation is Data.Validation: evaluations on the last Validation training images (text:
+	// tokens), which training then leaves out, instead of on the test split.
 	Validation int `json:"validation,omitempty"`
 }
 
@@ -174,7 +174,11 @@ func (p Protocol) String() string {
 	}
 	data := p.Data
 	if p.Validation > 0 {
-		data += fmt.Sprintf(" (validation: the last %d training images)", p.Validation)
+		unit := "images"
+		if strings.HasPrefix(p.Data, "text") {
+			unit = "tokens"
+		}
+		data += fmt.Sprintf(" (validation: the last %d training %s)", p.Validation, unit)
 	}
 	return fmt.Sprintf("%s, batch %d, lr %g %s, %s", data, p.Batch, p.LR, sched, budget)
 }

@@ -24,9 +24,11 @@ type Data struct {
 	// Classes, when not empty, keeps only these classes of an image dataset, relabelled 0, 1, …
 	// in this order (e.g. Fashion-MNIST 0–4 to train a hypernetwork, 5–9 to transfer to).
 	Classes []int `json:"classes,omitempty"`
-	// Validation, when positive, holds out the last Validation training images (after the class
-	// selection) and evaluates on them instead of on the test set, which then stays untouched:
-	// the split for choosing hyperparameters such as a learning rate (images only).
+	// Validation, when positive, holds out the end of the training split and evaluates on it
+	// instead of on the test split (images: the test set; text: the corpus's validation split),
+	// which then stays untouched: the split for choosing hyperparameters such as a learning rate.
+	// Images: the last Validation training images (after the class selection). Text: the last
+	// Validation training tokens.
 	Validation int `json:"validation,omitempty"`
 }
 
@@ -117,11 +119,20 @@ func (d Data) TextTask(g arch.LM, batch int, seed uint64, dropout float64, maxEv
 	if tokName == "gpt2" {
 		sep = append(sep, text.GPT2EOT)
 	}
-	train, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Train, sep...), batch, g.ContextLen(), seed)
+	trainIDs, validIDs := text.Tokenize(tok, corpus.Train, sep...), text.Tokenize(tok, corpus.Valid, sep...)
+	if d.Validation < 0 || d.Validation > 0 && 2*d.Validation > len(trainIDs) {
+		return nil, fmt.Errorf("data: validation %d tokens must be between 0 and half of the %d training tokens of the corpus: hold out fewer tokens",
+			d.Validation, len(trainIDs))
+	}
+	if d.Validation > 0 {
+		n := len(trainIDs) - d.Validation
+		trainIDs, validIDs = trainIDs[:n], trainIDs[n:]
+	}
+	train, err := text.NewLMBatcher(trainIDs, batch, g.ContextLen(), seed)
 	if err != nil {
 		return nil, err
 	}
-	valid, err := text.NewLMBatcher(text.Tokenize(tok, corpus.Valid, sep...), batch, g.ContextLen(), seed)
+	valid, err := text.NewLMBatcher(validIDs, batch, g.ContextLen(), seed)
 	if err != nil {
 		return nil, err
 	}

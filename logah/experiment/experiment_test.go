@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/datasets/text"
 	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
@@ -333,5 +334,43 @@ func TestProtocolReadsTheWarmupOfOlderFiles(t *testing.T) {
 	}
 	if got := back.String(); !strings.Contains(got, "after 10 warm-up steps") {
 		t.Fatalf("description %q", got)
+	}
+}
+
+func TestTextValidationHoldsOutTheEndOfTraining(t *testing.T) {
+	gpt, err := arch.Named("gpt2-mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm := gpt.(arch.LM)
+	d := DefaultData()
+	d.Name, d.TextBytes, d.Validation = "text", 200_000, 20*lm.ContextLen()
+	split, err := d.TextTask(lm, 4, 1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The training tokens as TextTask makes them (byte tokens, no separator).
+	corpus, err := text.GoSource(text.GoSourceOptions{MaxBytes: d.TextBytes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := text.NewTokenizer("bytes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := text.Tokenize(tok, corpus.Train)
+	n := len(ids) - d.Validation
+	if split.Valid.NumBlocks() != 20 || split.Train.NumBlocks() != n/lm.ContextLen() {
+		t.Fatalf("blocks: validation %d, training %d; want 20 and %d", split.Valid.NumBlocks(), split.Train.NumBlocks(), n/lm.ContextLen())
+	}
+	for first := range split.Valid.Sequential(false) {
+		if !slices.Equal(first.Inputs[:lm.ContextLen()], ids[n:n+lm.ContextLen()]) {
+			t.Error("the validation split does not start where training stops: it is not the end of the training tokens")
+		}
+		break
+	}
+	d.Validation = len(ids)
+	if _, err := d.TextTask(lm, 4, 1, 0, 0); err == nil || !strings.Contains(err.Error(), "hold out fewer tokens") {
+		t.Errorf("validation of all the training tokens: %v", err)
 	}
 }

@@ -16,8 +16,8 @@ import (
 
 // LRSweep runs a comparison once per peak learning rate, so that each initialisation can then
 // be fine-tuned at its own best rate (BestLRs, Init.LR) rather than at one rate chosen for
-// another: `logah sweep-lr`. For images the sweep must evaluate on a validation split
-// (Data.Validation), never on the test set that the final comparison reports.
+// another: `logah sweep-lr`. The sweep evaluates on a validation split cut from the training data
+// (Data.Validation), never on the test split that the final comparison reports.
 type LRSweep struct {
 	// Comparison is what runs at every rate; its LR and SaveTo are replaced by each rate and
 	// its file, and its Resume resumes every rate's file.
@@ -53,8 +53,8 @@ func (s LRSweep) validate() error {
 			return fmt.Errorf("learning-rate sweep: initialisation %q has its own learning rate %g; a sweep sets the rates", in.Name, in.LR)
 		}
 	}
-	if !s.Data.IsText() && s.Data.Validation <= 0 {
-		return fmt.Errorf("learning-rate sweep: choose rates on a validation split, not on the test set the results are reported on: set Data.Validation (--validation 10000)")
+	if s.Data.Validation <= 0 {
+		return fmt.Errorf("learning-rate sweep: choose rates on a validation split, not on the test split the results are reported on: set Data.Validation (--validation 10000: images or tokens held out of training)")
 	}
 	return nil
 }

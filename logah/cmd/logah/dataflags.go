@@ -25,8 +25,8 @@ func addDataFlags(fs *flag.FlagSet) *dataFlags {
 		tokenizer: fs.String("tokenizer", d.Tokenizer, "text: bytes (vocabulary 256) or gpt2 (BPE, 50257)"),
 		textBytes: fs.Int64("text-bytes", d.TextBytes, "text: cap on the corpus size in bytes (0: all)"),
 		classes:   fs.String("classes", "", "images: keep only these classes, relabelled in order (e.g. 0,1,2,3,4)"),
-		validation: fs.Int("validation", 0, "images: hold out the last N training images and evaluate on them instead of the test set "+
-			"(for choosing hyperparameters; 0: evaluate on the test set)"),
+		validation: fs.Int("validation", 0, "hold out the last N training images (text: tokens) and evaluate on them instead of the test split "+
+			"(for choosing hyperparameters; 0: evaluate on the test split)"),
 	}
 }
 
