@@ -80,6 +80,15 @@ func NotebookComparison(notebook, file string, c experiment.Comparison) experime
 	return c
 }
 
+// NotebookSweep returns the learning-rate sweep s as a notebook runs it: one results file per
+// rate in NotebookRunDir(notebook, dir), and its comparison shrunk as NotebookComparison does
+// under LOGAH_SMOKE=1.
+func NotebookSweep(notebook, dir string, s experiment.LRSweep) experiment.LRSweep {
+	s.Dir = NotebookRunDir(notebook, dir)
+	s.Comparison = NotebookComparison(notebook, "", s.Comparison)
+	return s
+}
+
 // OpenInits opens the initialisations names, in order: "random" (PyTorch's initialisers, the
 // zero experiment.Init) or the hypernetwork in dirs[name] (LoadGHN), whose predictions are the
 // parameters. Close them with [CloseInits].

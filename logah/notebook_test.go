@@ -76,6 +76,21 @@ func TestNotebookComparisonShrinksUnderSmoke(t *testing.T) {
 	}
 }
 
+func TestNotebookSweepKeepsItsRatesAndShrinksUnderSmoke(t *testing.T) {
+	t.Setenv("LOGAH_RUNS", t.TempDir())
+	s := experiment.LRSweep{Comparison: experiment.DefaultComparison(), LRs: []float64{1e-4, 1e-3}}
+	s.Archs, s.Seeds, s.Resume = []arch.Arch{arch.ViT{Depth: 1}, arch.ViT{Depth: 2}}, 3, true
+	t.Setenv(SmokeEnv, "")
+	if full := NotebookSweep("04", "sweep", s); full.Dir != NotebookRunDir("04", "sweep") || len(full.Archs) != 2 || !full.Resume || full.SaveTo != "" {
+		t.Errorf("full sweep: %+v", full)
+	}
+	t.Setenv(SmokeEnv, "1")
+	smoke := NotebookSweep("04", "sweep", s)
+	if smoke.Dir != NotebookRunDir("04", "sweep") || !strings.Contains(smoke.Dir, "04-smoke") || len(smoke.Archs) != 1 || smoke.Seeds != 1 || len(smoke.LRs) != 2 {
+		t.Errorf("smoke sweep: %+v", smoke)
+	}
+}
+
 func TestOpenInitsOpensHypernetworksAndNamesTheMissingOnes(t *testing.T) {
 	inits, err := OpenInits([]string{"random", "logah"}, map[string]string{"logah": PretrainedGHN()})
 	if err != nil {

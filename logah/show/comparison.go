@@ -17,14 +17,34 @@ import (
 // c.SaveTo (c.Resume) count at the end; the final line says how many ran now and how many were
 // read back.
 func Compare(ctx context.Context, c experiment.Comparison) ([]experiment.Run, error) {
+	total := len(c.Archs) * len(c.Inits) * c.Seeds
+	return runsWithProgress(c, total, filepath.Base(c.SaveTo), func(report func(string, experiment.RunProgress)) ([]experiment.Run, error) {
+		return experiment.Compare(ctx, c, func(p experiment.RunProgress) { report("", p) })
+	})
+}
+
+// SweepLR runs the learning-rate sweep s (experiment.SweepLR) with a progress line, as Compare
+// does, and returns the runs of every rate.
+func SweepLR(ctx context.Context, s experiment.LRSweep) ([]experiment.Run, error) {
+	total := len(s.LRs) * len(s.Archs) * len(s.Inits) * s.Seeds
+	return runsWithProgress(s.Comparison, total, filepath.Base(s.Dir), func(report func(string, experiment.RunProgress)) ([]experiment.Run, error) {
+		return experiment.SweepLR(ctx, s, func(lr float64, p experiment.RunProgress) { report(fmt.Sprintf("lr %g, ", lr), p) })
+	})
+}
+
+// runsWithProgress calls run, which reports every step of every fine-tuning run (with a label
+// prefix), and shows a progress line over the total runs of c's budget; savedIn names where
+// resumed runs were read back from.
+func runsWithProgress(c experiment.Comparison, total int, savedIn string,
+	run func(report func(prefix string, p experiment.RunProgress)) ([]experiment.Run, error)) ([]experiment.Run, error) {
 	metric := experiment.Metric(c.Data)
-	progress := NewProgress("fine-tuning runs", len(c.Archs)*len(c.Inits)*c.Seeds)
+	progress := NewProgress("fine-tuning runs", total)
 	defer progress.Done()
 	ran := 0
-	runs, err := experiment.Compare(ctx, c, func(p experiment.RunProgress) {
+	runs, err := run(func(prefix string, p experiment.RunProgress) {
 		if p.Step == p.TotalSteps {
 			ran++
-			progress.Set(ran, "%s, %s, seed %d: %s", p.Arch, p.Init, p.Seed, formatRunMetric(metric, p.Eval[metric]))
+			progress.Set(ran, "%s%s, %s, seed %d: %s", prefix, p.Arch, p.Init, p.Seed, formatRunMetric(metric, p.Eval[metric]))
 		}
 	})
 	if err != nil {
@@ -36,7 +56,7 @@ func Compare(ctx context.Context, c experiment.Comparison) ([]experiment.Run, er
 	}
 	status := fmt.Sprintf("%d runs, %s each", len(runs), budget)
 	if back := len(runs) - ran; back > 0 {
-		status += fmt.Sprintf(": %d run now, %d read back from %s", ran, back, filepath.Base(c.SaveTo))
+		status += fmt.Sprintf(": %d run now, %d read back from %s", ran, back, savedIn)
 	}
 	progress.Set(len(runs), "%s", status)
 	return runs, nil

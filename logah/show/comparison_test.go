@@ -113,6 +113,32 @@ func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
 	}
 }
 
+func TestSweepLRShowsOneProgressLineOverAllRates(t *testing.T) {
+	r := record(t)
+	small := arch.GPT2{Layers: 1, Width: 16, Heads: 2, Inner: 32, Vocab: 256, Context: 32}
+	s := experiment.LRSweep{Comparison: experiment.DefaultComparison(), LRs: []float64{1e-4, 1e-3}, Dir: t.TempDir()}
+	s.Data.Name, s.Data.TextBytes, s.Data.Validation = "text", 1<<20, 4*32
+	s.Archs, s.Inits = []arch.Arch{small}, []experiment.Init{{Name: "random"}}
+	s.Seeds, s.Steps, s.MaxEval, s.Batch = 1, 2, 2, 4
+	runs, err := SweepLR(context.Background(), s)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("%d runs, %v", len(runs), err)
+	}
+	if len(r.Updates) != 1 {
+		t.Fatalf("want one progress line for the sweep, got %d", len(r.Updates))
+	}
+	var texts []string
+	for _, u := range r.Updates {
+		for _, o := range u {
+			texts = append(texts, o.Text)
+		}
+	}
+	all := strings.Join(texts, "\n")
+	if !strings.Contains(all, "2/2") || !strings.Contains(all, "2 runs, 2 steps each") {
+		t.Errorf("progress of the sweep:\n%s", all)
+	}
+}
+
 func TestSweepTableShowsEveryRateAndTheBest(t *testing.T) {
 	var runs []experiment.Run
 	for i, lr := range []float64{1e-4, 1e-3} {
