@@ -188,6 +188,22 @@ func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
 	return out, nil
 }
 
+// EdgeNote says when the best rate is the smallest or the largest tried, where a rate beyond the
+// grid may be better still: "random: the best rate 0.003 is the largest tried; try larger rates
+// too". It is "" when the best rate lies inside the grid.
+func (c LRChoice) EdgeNote() string {
+	if len(c.Rates) < 2 {
+		return ""
+	}
+	switch c.Best.LR {
+	case c.Rates[0].LR:
+		return fmt.Sprintf("%s: the best rate %g is the smallest tried; try smaller rates too", c.Init, c.Best.LR)
+	case c.Rates[len(c.Rates)-1].LR:
+		return fmt.Sprintf("%s: the best rate %g is the largest tried; try larger rates too", c.Init, c.Best.LR)
+	}
+	return ""
+}
+
 // better tells whether a is a better mean of metric than b.
 func better(metric string, a, b float64) bool {
 	if HigherIsBetter(metric) {

@@ -39,6 +39,17 @@ func TestBestLRsChoosesEachInitialisationsBestMean(t *testing.T) {
 		t.Fatalf("random's rates %+v: want 3e-4, 1e-3, 3e-3 in order with their means", rates)
 	}
 
+	if note := choices[1].EdgeNote(); note != "" {
+		t.Errorf("random's best rate lies inside the grid, yet: %q", note)
+	}
+	if note := choices[0].EdgeNote(); !strings.Contains(note, "logah: the best rate 0.0003 is the smallest tried; try smaller rates") {
+		t.Errorf("logah's best rate is the smallest tried: %q", note)
+	}
+	top := LRChoice{Init: "random", Rates: choices[1].Rates, Best: choices[1].Rates[2]}
+	if note := top.EdgeNote(); !strings.Contains(note, "the best rate 0.003 is the largest tried; try larger rates") {
+		t.Errorf("best rate at the top of the grid: %q", note)
+	}
+
 	inits, err := WithBestLRs([]Init{{Name: "random"}, {Name: "logah"}}, choices)
 	if err != nil || inits[0].LR != 1e-3 || inits[1].LR != 3e-4 {
 		t.Fatalf("WithBestLRs: %+v, %v", inits, err)

@@ -233,6 +233,11 @@ func SweepTable(title string, choices []experiment.LRChoice, metric string) *Tab
 		t.Add(append(row, fmt.Sprintf("%g", c.Best.LR))...)
 	}
 	t.Caption = metric + " after fine-tuning at each peak learning rate; the best mean chooses the rate"
+	for _, c := range choices {
+		if note := c.EdgeNote(); note != "" {
+			t.Caption += ". " + note
+		}
+	}
 	return t
 }
 

@@ -85,4 +85,9 @@ func printSweep(w io.Writer, choices []experiment.LRChoice, metric string) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%s after fine-tuning, mean ± std over architectures and seeds; logah compare --lr-from DIR fine-tunes each initialisation at its best rate\n", metric)
+	for _, c := range choices {
+		if note := c.EdgeNote(); note != "" {
+			fmt.Fprintf(w, "note: %s\n", note)
+		}
+	}
 }
