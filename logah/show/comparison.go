@@ -180,6 +180,13 @@ func SummaryTable(title string, runs []experiment.Run, metric string, inits ...s
 	budget := "fine-tuning"
 	if len(runs) > 0 {
 		p := runs[0].Protocol
+		if p.Epochs == 0 && p.Steps == 0 { // evaluation only: no "after" column
+			t := NewTable(title, "initialisation", "runs", metric+", no fine-tuning")
+			for _, row := range experiment.SummaryRows(experiment.Summarize(runs, metric, inits...), metric) {
+				t.Add(row[0], row[1], row[2])
+			}
+			return t
+		}
 		budget = experiment.Comparison{Epochs: p.Epochs, Steps: p.Steps}.BudgetLabel()
 	}
 	t := NewTable(title, "initialisation", "runs", metric+", no fine-tuning", metric+" after "+budget)

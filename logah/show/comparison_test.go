@@ -113,6 +113,14 @@ func TestCompareShowsRunsAndWhatWasReadBack(t *testing.T) {
 	}
 }
 
+func TestSummaryTableOfEvaluationsHasNoAfterColumn(t *testing.T) {
+	r := fakeRun("vit-a", "logah", 1, 0, "accuracy", 0.8)
+	r.Protocol.Epochs = 0
+	if cols := SummaryTable("eval", []experiment.Run{r}, "accuracy").Columns; len(cols) != 3 || cols[2] != "accuracy, no fine-tuning" {
+		t.Errorf("columns of an evaluation-only summary: %q", cols)
+	}
+}
+
 func TestSweepLRShowsOneProgressLineOverAllRates(t *testing.T) {
 	r := record(t)
 	small := arch.GPT2{Layers: 1, Width: 16, Heads: 2, Inner: 32, Vocab: 256, Context: 32}

@@ -72,6 +72,9 @@ func formatFloat(v float64) string {
 		return "0"
 	}
 	a := math.Abs(v)
+	if a < 1e6 && v == math.Trunc(v) {
+		return formatInt(int64(v)) // a step or a count: 25,000 rather than 2.5e+04
+	}
 	if a >= 1e-3 && a < 1e6 {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}

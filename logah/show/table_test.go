@@ -63,7 +63,7 @@ func TestTableOf(t *testing.T) {
 func TestFormatting(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{formatInt(774030080), "774,030,080"}, {formatInt(-1234), "-1,234"}, {formatInt(12), "12"},
-		{formatFloat(0.000123), "1.23e-04"}, {formatFloat(3.14159), "3.142"}, {formatFloat(2e7), "2.00e+07"},
+		{formatFloat(0.000123), "1.23e-04"}, {formatFloat(3.14159), "3.142"}, {formatFloat(2e7), "2.00e+07"}, {formatFloat(25000), "25,000"}, {formatFloat(-12), "-12"},
 		{formatShape([]int{768, 3072}), "768×3072"}, {formatShape(nil), "scalar"},
 		{formatBytes(3_096_120_320), "3.10 GB"},
 	} {
