@@ -188,6 +188,55 @@ func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
 	return out, nil
 }
 
+// At is the result at rate lr, if the initialisation was swept at it.
+func (c LRChoice) At(lr float64) (LRResult, bool) {
+	for _, r := range c.Rates {
+		if r.LR == lr {
+			return r, true
+		}
+	}
+	return LRResult{}, false
+}
+
+// SweptRates is every rate any of choices tried, in increasing order: the columns of a sweep
+// table, in which an initialisation swept on another grid has gaps.
+func SweptRates(choices []LRChoice) []float64 {
+	var lrs []float64
+	for _, c := range choices {
+		for _, r := range c.Rates {
+			if !slices.Contains(lrs, r.LR) {
+				lrs = append(lrs, r.LR)
+			}
+		}
+	}
+	sort.Float64s(lrs)
+	return lrs
+}
+
+// SweepRows formats choices as a table: the columns (initialisation, runs per rate, "lr R" for
+// every rate swept, best lr) and one row per initialisation with the metric after fine-tuning
+// (mean ± std) at each rate, "—" where it was not swept.
+func SweepRows(choices []LRChoice, metric string) (columns []string, rows [][]string) {
+	columns = []string{"initialisation", "runs per rate"}
+	lrs := SweptRates(choices)
+	for _, lr := range lrs {
+		columns = append(columns, fmt.Sprintf("lr %g", lr))
+	}
+	columns = append(columns, "best lr")
+	for _, c := range choices {
+		row := []string{c.Init, strconv.Itoa(c.Best.Runs)}
+		for _, lr := range lrs {
+			cell := "—"
+			if r, ok := c.At(lr); ok {
+				cell = r.After.Format(metric)
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, append(row, fmt.Sprintf("%g", c.Best.LR)))
+	}
+	return columns, rows
+}
+
 // EdgeNote says when the best rate is the smallest or the largest tried, where a rate beyond the
 // grid may be better still: "random: the best rate 0.003 is the largest tried; try larger rates
 // too". It is "" when the best rate lies inside the grid.

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,5 +137,26 @@ func TestProtocolTellsValidationFromTest(t *testing.T) {
 	own := Init{Name: "logah", LR: 3e-4}
 	if p := c.ProtocolOf(own); p.LR != 3e-4 || c.ProtocolOf(Init{Name: "random"}).LR != c.LR {
 		t.Fatalf("ProtocolOf: %+v", p)
+	}
+}
+
+func TestSweepRowsLeaveGapsWhereAGridDiffers(t *testing.T) {
+	runs := []Run{
+		sweepRun("random", "a", 1e-3, "accuracy", 0.80), sweepRun("random", "a", 3e-3, "accuracy", 0.82),
+		sweepRun("ghn3", "a", 3e-3, "accuracy", 0.78), sweepRun("ghn3", "a", 1e-2, "accuracy", 0.70),
+	}
+	choices, err := BestLRs(runs, "accuracy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns, rows := SweepRows(choices, "accuracy")
+	if want := []string{"initialisation", "runs per rate", "lr 0.001", "lr 0.003", "lr 0.01", "best lr"}; !slices.Equal(columns, want) {
+		t.Fatalf("columns %q, want %q", columns, want)
+	}
+	if want := []string{"random", "1", "80.00% ± 0.00", "82.00% ± 0.00", "—", "0.003"}; !slices.Equal(rows[0], want) {
+		t.Errorf("random's row %q, want %q", rows[0], want)
+	}
+	if want := []string{"ghn3", "1", "—", "78.00% ± 0.00", "70.00% ± 0.00", "0.003"}; !slices.Equal(rows[1], want) {
+		t.Errorf("ghn3's row %q, want %q", rows[1], want)
 	}
 }

@@ -225,19 +225,14 @@ func ArchSummaryTable(title string, runs []experiment.Run, metric string, inits 
 // the metric after fine-tuning at every rate (mean ± std over architectures and seeds) and the
 // rate with the best mean, in the last column.
 func SweepTable(title string, choices []experiment.LRChoice, metric string) *Table {
-	columns := []string{"initialisation", "runs per rate"}
-	if len(choices) > 0 {
-		for _, r := range choices[0].Rates {
-			columns = append(columns, fmt.Sprintf("lr %g", r.LR))
+	columns, rows := experiment.SweepRows(choices, metric)
+	t := NewTable(title, columns...)
+	for _, row := range rows {
+		cells := make([]any, len(row))
+		for k, c := range row {
+			cells[k] = c
 		}
-	}
-	t := NewTable(title, append(columns, "best lr")...)
-	for _, c := range choices {
-		row := []any{c.Init, c.Best.Runs}
-		for _, r := range c.Rates {
-			row = append(row, r.After.Format(metric))
-		}
-		t.Add(append(row, fmt.Sprintf("%g", c.Best.LR))...)
+		t.Add(cells...)
 	}
 	t.Caption = metric + " after fine-tuning at each peak learning rate; the best mean chooses the rate"
 	for _, c := range choices {

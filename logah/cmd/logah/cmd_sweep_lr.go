@@ -71,17 +71,10 @@ func cmdSweepLR(args []string, stdout io.Writer) error {
 // (mean ± std over architectures and seeds) and the best rate.
 func printSweep(w io.Writer, choices []experiment.LRChoice, metric string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	header := []string{"initialisation", "runs"}
-	for _, r := range choices[0].Rates {
-		header = append(header, fmt.Sprintf("lr %g", r.LR))
-	}
-	fmt.Fprintln(tw, strings.Join(append(header, "best lr"), "\t"))
-	for _, c := range choices {
-		row := []string{c.Init, strconv.Itoa(c.Best.Runs)}
-		for _, r := range c.Rates {
-			row = append(row, r.After.Format(metric))
-		}
-		fmt.Fprintln(tw, strings.Join(append(row, fmt.Sprintf("%g", c.Best.LR)), "\t"))
+	columns, rows := experiment.SweepRows(choices, metric)
+	fmt.Fprintln(tw, strings.Join(columns, "\t"))
+	for _, row := range rows {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%s after fine-tuning, mean ± std over architectures and seeds; logah compare --lr-from DIR fine-tunes each initialisation at its best rate\n", metric)
