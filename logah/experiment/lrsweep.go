@@ -38,7 +38,7 @@ func (s LRSweep) validate() error {
 		return fmt.Errorf("learning-rate sweep: no directory for its results (Dir, --out)")
 	}
 	if len(s.LRs) < 2 {
-		return fmt.Errorf("learning-rate sweep: %d rates, give at least two (e.g. --lrs 1e-4,3e-4,1e-3,3e-3)", len(s.LRs))
+		return fmt.Errorf("learning-rate sweep: %d rates, give at least two (e.g. --lrs 3e-4,1e-3,3e-3,1e-2)", len(s.LRs))
 	}
 	for i, lr := range s.LRs {
 		if !(lr > 0) || math.IsInf(lr, 0) {

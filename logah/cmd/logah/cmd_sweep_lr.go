@@ -22,14 +22,14 @@ func cmdSweepLR(args []string, stdout io.Writer) error {
 	s := experiment.LRSweep{Comparison: experiment.DefaultComparison()}
 	fs := flag.NewFlagSet("sweep-lr", flag.ContinueOnError)
 	cf := addComparisonFlags(fs, &s.Comparison)
-	lrs := fs.String("lrs", "1e-4,3e-4,1e-3,3e-3", "the peak learning rates, comma-separated, run in this order")
+	lrs := fs.String("lrs", "3e-4,1e-3,3e-3,1e-2", "the peak learning rates, comma-separated, run in this order")
 	fs.StringVar(&s.Dir, "out", "", "directory of the results, one file per rate (lr0.001.json, …); compare --lr-from reads it")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 || s.Dir == "" {
-		return usageErrorf("usage: logah sweep-lr --arch A --init random --init logah=DIR --validation 10000 --lrs 1e-4,3e-4,1e-3,3e-3 --out DIR [flags]")
+		return usageErrorf("usage: logah sweep-lr --arch A --init random --init logah=DIR --validation 10000 --lrs 3e-4,1e-3,3e-3,1e-2 --out DIR [flags]")
 	}
 	for _, f := range strings.Split(*lrs, ",") {
 		lr, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
