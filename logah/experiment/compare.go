@@ -146,6 +146,15 @@ func (c Comparison) Protocol() Protocol {
 	return p
 }
 
+// InitNames lists the names of c's initialisations, in order.
+func (c Comparison) InitNames() []string {
+	names := make([]string, len(c.Inits))
+	for i, in := range c.Inits {
+		names[i] = in.Name
+	}
+	return names
+}
+
 // ProtocolOf is the protocol of in's runs: c's, at in's own learning rate when it has one.
 func (c Comparison) ProtocolOf(in Init) Protocol {
 	p := c.Protocol()

@@ -141,10 +141,6 @@ func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
 			}
 		}
 	}
-	type pair struct {
-		arch string
-		seed uint64
-	}
 	var out []LRChoice
 	for _, name := range inits {
 		byLR := map[float64][]Run{}
@@ -161,19 +157,19 @@ func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
 			lrs = append(lrs, lr)
 		}
 		sort.Float64s(lrs)
-		var want []pair
+		var want []archSeed
 		for _, r := range byLR[lrs[0]] {
-			want = append(want, pair{r.Arch, r.Seed})
+			want = append(want, archSeedOf(r))
 		}
 		choice := LRChoice{Init: name}
 		for _, lr := range lrs {
 			var values []float64
-			have := map[pair]bool{}
+			have := map[archSeed]bool{}
 			for _, r := range byLR[lr] {
 				values = append(values, r.Final[metric])
-				have[pair{r.Arch, r.Seed}] = true
+				have[archSeedOf(r)] = true
 			}
-			if len(have) != len(want) || slices.ContainsFunc(want, func(p pair) bool { return !have[p] }) {
+			if len(have) != len(want) || slices.ContainsFunc(want, func(p archSeed) bool { return !have[p] }) {
 				return nil, fmt.Errorf("learning-rate sweep: %s has %d runs at lr %g but %d at lr %g, not the same architectures and seeds: finish the sweep (rerun it with --resume)",
 					name, len(byLR[lr]), lr, len(want), lrs[0])
 			}

@@ -43,6 +43,14 @@ func (d PairedDiff) Interval() string {
 // setPercent marks accuracies, which String writes in percentage points.
 func (d *PairedDiff) setPercent(metric string) { d.percent = metric == "accuracy" }
 
+// archSeed is what pairs runs of different initialisations: the same architecture and seed.
+type archSeed struct {
+	arch string
+	seed uint64
+}
+
+func archSeedOf(r Run) archSeed { return archSeed{r.Arch, r.Seed} }
+
 // Paired compares initialisation b with a on metric, after fine-tuning (final) or before it
 // (!final), over the (architecture, seed) pairs both have in runs, with a confidence interval
 // at level (e.g. 0.95). Fewer than two pairs is an error: no interval can be given.
@@ -50,25 +58,21 @@ func Paired(runs []Run, metric, a, b string, final bool, level float64) (PairedD
 	if !(level > 0 && level < 1) {
 		return PairedDiff{}, fmt.Errorf("paired difference: level %g must lie in (0, 1), e.g. 0.95", level)
 	}
-	type pair struct {
-		arch string
-		seed uint64
-	}
 	value := func(r Run) float64 {
 		if final {
 			return r.Final[metric]
 		}
 		return r.Initial[metric]
 	}
-	of := map[pair]float64{}
+	of := map[archSeed]float64{}
 	for _, r := range runs {
 		if r.Init == a {
-			of[pair{r.Arch, r.Seed}] = value(r)
+			of[archSeedOf(r)] = value(r)
 		}
 	}
 	var diffs []float64
 	for _, r := range runs {
-		if v, ok := of[pair{r.Arch, r.Seed}]; ok && r.Init == b {
+		if v, ok := of[archSeedOf(r)]; ok && r.Init == b {
 			diffs = append(diffs, value(r)-v)
 		}
 	}

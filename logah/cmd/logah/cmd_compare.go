@@ -90,10 +90,9 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // initialisation, then each initialisation's paired difference from the first one over the
 // (architecture, seed) pairs they share, with a 95 % confidence interval.
 func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, metric string) {
-	names := make([]string, len(c.Inits))
+	names := c.InitNames()
 	var ownLRs []string
-	for i, in := range c.Inits {
-		names[i] = in.Name
+	for _, in := range c.Inits {
 		if in.LR > 0 {
 			ownLRs = append(ownLRs, fmt.Sprintf("%s %g", in.Name, in.LR))
 		}

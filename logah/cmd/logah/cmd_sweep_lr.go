@@ -54,11 +54,7 @@ func cmdSweepLR(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(s.Inits))
-	for i, in := range s.Inits {
-		names[i] = in.Name
-	}
-	choices, err := experiment.BestLRs(runs, metric, names...)
+	choices, err := experiment.BestLRs(runs, metric, s.InitNames()...)
 	if err != nil {
 		return err
 	}
