@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -36,6 +37,14 @@ type Init struct {
 	// replacing Comparison.LR: each initialisation fine-tuned at the rate a learning-rate sweep
 	// chose for it (BestLRs), so that no initialisation runs at a rate chosen for another.
 	LR float64
+	// Scale and Noise change predicted or loaded starting weights before fine-tuning: every
+	// weight tensor of rank ≥ 2 (linear, convolution and embedding weights, positional
+	// embeddings, class tokens; not norms or biases) w becomes Scale·w + Noise·r, where r is the
+	// same tensor of the architecture's random initialisation drawn with the run's seed (the
+	// random baseline's starting point, so the noise has each layer's own scale). Scale 0 means
+	// 1; Noise 0 adds nothing. They test whether predictions fine-tune better shrunk or
+	// perturbed (low-rank predicted matrices, for one, may fine-tune slowly).
+	Scale, Noise float64
 }
 
 // Comparison fine-tunes every architecture from every initialisation with every seed, with
@@ -109,6 +118,9 @@ type Protocol struct {
 	// Validation is Data.Validation: evaluations on the last Validation training images (text:
 	// tokens), which training then leaves out, instead of on the test split.
 	Validation int `json:"validation,omitempty"`
+	// InitScale and InitNoise are the initialisation's Init.Scale and Init.Noise (0: none).
+	InitScale float64 `json:"init_scale,omitempty"`
+	InitNoise float64 `json:"init_noise,omitempty"`
 }
 
 // UnmarshalJSON reads a protocol, including those of files written before the warm-up had a
@@ -155,11 +167,18 @@ func (c Comparison) InitNames() []string {
 	return names
 }
 
-// ProtocolOf is the protocol of in's runs: c's, at in's own learning rate when it has one.
+// ProtocolOf is the protocol of in's runs: c's, at in's own learning rate when it has one,
+// with in's perturbation of its starting weights.
 func (c Comparison) ProtocolOf(in Init) Protocol {
 	p := c.Protocol()
 	if in.LR > 0 {
 		p.LR = in.LR
+	}
+	if in.perturbed() {
+		p.InitScale, p.InitNoise = in.Scale, in.Noise
+		if p.InitScale == 0 {
+			p.InitScale = 1
+		}
 	}
 	return p
 }
@@ -238,6 +257,9 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	for _, in := range c.Inits {
 		if in.LR < 0 || math.IsNaN(in.LR) || math.IsInf(in.LR, 0) {
 			return nil, fmt.Errorf("compare: initialisation %q: learning rate %g must be positive (0: the comparison's)", in.Name, in.LR)
+		}
+		if err := in.checkPerturbation(); err != nil {
+			return nil, fmt.Errorf("compare: %w", err)
 		}
 	}
 	var saved []Run
@@ -508,8 +530,52 @@ func (c Comparison) BudgetLabel() string {
 // "NAME=PATH", a hypernetwork opened by ghn.Open on the default backend (whose predictions
 // are the parameters; its Origin says whether it is a run's checkpoint); "NAME=params:PATH",
 // parameters used as they are (a file or directory params.LoadModel reads); or a bare PATH,
-// parameters named by their path.
+// parameters named by their path. Predicted or loaded parameters may end with ",scale=S" and
+// ",noise=N" (Init.Scale, Init.Noise), e.g. "logah-noisy=runs/logah,noise=0.1".
 func ParseInit(spec string) (Init, error) {
+	spec, scale, noise, err := cutPerturbation(spec)
+	if err != nil {
+		return Init{}, err
+	}
+	in, err := parseInitSource(spec)
+	if err != nil {
+		return Init{}, err
+	}
+	in.Scale, in.Noise = scale, noise
+	if err := in.checkPerturbation(); err != nil {
+		return Init{}, fmt.Errorf("--init %s: %w", spec, err)
+	}
+	return in, nil
+}
+
+// cutPerturbation removes the ",scale=S" and ",noise=N" options from the end of an --init
+// spelling.
+func cutPerturbation(spec string) (rest string, scale, noise float64, err error) {
+	rest = spec
+	for {
+		i := strings.LastIndex(rest, ",")
+		if i < 0 {
+			return rest, scale, noise, nil
+		}
+		key, value, _ := strings.Cut(rest[i+1:], "=")
+		var dst *float64
+		switch key {
+		case "scale":
+			dst = &scale
+		case "noise":
+			dst = &noise
+		default:
+			return rest, scale, noise, nil
+		}
+		if *dst, err = strconv.ParseFloat(value, 64); err != nil {
+			return "", 0, 0, fmt.Errorf("--init %s: %s=%q: want a number, e.g. %s=0.1", spec, key, value, key)
+		}
+		rest = rest[:i]
+	}
+}
+
+// parseInitSource is ParseInit without the perturbation options.
+func parseInitSource(spec string) (Init, error) {
 	name, path, isGHN := strings.Cut(spec, "=")
 	if !isGHN {
 		if name == "random" {

@@ -25,7 +25,7 @@ type FineTuning struct {
 	Arch arch.Arch
 	// Init is where its parameters start: PyTorch's initialisers drawn with Seed (the zero
 	// Init), the prediction of Init.GHN (class-token noise drawn with Seed), or the parameter
-	// file Init.Params.
+	// file Init.Params; shrunk or perturbed as Init.Scale and Init.Noise say.
 	Init Init
 	Data Data
 	// Batch is the training batch (images, or sequences of the model's context).
@@ -59,6 +59,9 @@ func DefaultFineTuning(a arch.Arch) FineTuning {
 
 // initial returns the parameters f starts from.
 func (f FineTuning) initial() (*params.Set, error) {
+	if err := f.Init.checkPerturbation(); err != nil {
+		return nil, err
+	}
 	var (
 		set *params.Set
 		err error
@@ -71,7 +74,10 @@ func (f FineTuning) initial() (*params.Set, error) {
 	default:
 		set, err = params.Init(f.Arch, f.Seed)
 	}
-	return set, err
+	if err != nil || !f.Init.perturbed() {
+		return set, err
+	}
+	return set, perturbWeights(set, f.Arch, f.Seed, f.Init.Scale, f.Init.Noise)
 }
 
 // task prepares f's data.
