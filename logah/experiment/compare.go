@@ -75,8 +75,11 @@ type Comparison struct {
 	EvalEvery int
 	// Dropout is GPT-2's dropout while fine-tuning (text only).
 	Dropout float64
-	// SaveTo, when set, is a JSON file that Compare rewrites atomically after every run with all
-	// the runs so far, so an interrupted comparison loses at most the run in progress.
+	// SaveTo, when set, is a JSON file that Compare rewrites atomically after every run with the
+	// runs so far, so an interrupted comparison loses at most the run in progress. Every other
+	// run in the file stays (those of other comparisons, or of another process writing to the
+	// same file at the same time: the file is locked while it is rewritten); a run of this
+	// comparison's (architecture, initialisation, seed) replaces the one the file held.
 	SaveTo string
 	// Resume takes the runs already in SaveTo that belong to this comparison (same architecture,
 	// initialisation, seed and protocol) instead of running them again.
@@ -269,14 +272,13 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 			return nil, err
 		}
 	}
-	done, others, err := c.splitSaved(saved)
+	done, err := c.splitSaved(saved)
 	if err != nil {
 		return nil, err
 	}
 	be := backend.MustDefault()
 	var runs []Run
-	plan := c.plan()
-	for i, pr := range plan {
+	for _, pr := range c.plan() {
 		if r, ok := done[pr.key()]; ok {
 			runs = append(runs, r)
 			continue
@@ -287,7 +289,7 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 		}
 		runs = append(runs, run)
 		if c.SaveTo != "" {
-			if err := WriteRuns(c.SaveTo, fileRuns(runs, plan[i+1:], done, others)); err != nil {
+			if err := c.save(runs); err != nil {
 				return runs, err
 			}
 		}
@@ -295,17 +297,31 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	return runs, nil
 }
 
-// fileRuns is what the results file holds once runs are finished: those runs, the saved runs
-// of the plan still ahead (so that none is lost if the comparison stops here), and the saved
-// runs of other comparisons.
-func fileRuns(runs []Run, ahead []plannedRun, done map[runKey]Run, others []Run) []Run {
-	out := slices.Clone(runs)
-	for _, pr := range ahead {
-		if r, ok := done[pr.key()]; ok {
-			out = append(out, r)
+// save writes the runs finished so far to SaveTo, followed by every other run the file holds
+// now: the saved runs of this comparison still ahead, those of other comparisons, and those
+// another process wrote since this one started. The file is locked from read to write, so
+// processes sharing a results file (one per core, each with its own initialisations or
+// architectures) add to it without losing each other's runs.
+func (c Comparison) save(runs []Run) error {
+	return atomicfile.Update(c.SaveTo, func(old []byte) ([]byte, error) {
+		var inFile []Run
+		if old != nil {
+			if err := json.Unmarshal(old, &inFile); err != nil {
+				return nil, fmt.Errorf("%s: not a list of comparison runs: %w", c.SaveTo, err)
+			}
 		}
-	}
-	return append(out, others...)
+		made := map[runKey]bool{}
+		for _, r := range runs {
+			made[r.key()] = true
+		}
+		out := slices.Clone(runs)
+		for _, r := range inFile {
+			if !made[r.key()] {
+				out = append(out, r)
+			}
+		}
+		return marshalRuns(out)
+	})
 }
 
 // plannedRun is one (architecture, initialisation, seed) of a comparison.
@@ -330,35 +346,36 @@ func (c Comparison) plan() []plannedRun {
 
 func (p plannedRun) key() runKey { return runKey{p.arch.String(), p.init.Name, p.seed} }
 
+func (r Run) key() runKey { return runKey{r.Arch, r.Init, r.Seed} }
+
 // runKey names one run of a comparison.
 type runKey struct {
 	arch, init string
 	seed       uint64
 }
 
-// splitSaved sorts earlier runs into those of this comparison, by key, and the others, which
-// are kept in the file. A saved run of this comparison's key but another protocol is an error:
-// the file belongs to a different experiment.
-func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, others []Run, err error) {
+// splitSaved picks this comparison's runs out of earlier ones, by key (the others stay in the
+// file). A saved run of this comparison's key but another protocol is an error: the file
+// belongs to a different experiment.
+func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, err error) {
 	mine := map[runKey]Protocol{}
 	for _, pr := range c.plan() {
 		mine[pr.key()] = c.ProtocolOf(pr.init)
 	}
 	done = map[runKey]Run{}
 	for _, r := range saved {
-		k := runKey{r.Arch, r.Init, r.Seed}
+		k := r.key()
 		p, ok := mine[k]
 		switch {
-		case !ok:
-			others = append(others, r)
+		case !ok: // another comparison's
 		case r.Protocol != p:
-			return nil, nil, fmt.Errorf("compare: %s holds %s, %s, seed %d made with another protocol (%v; now %v): save to another file, or run without resuming to replace it",
+			return nil, fmt.Errorf("compare: %s holds %s, %s, seed %d made with another protocol (%v; now %v): save to another file, or run without resuming to replace it",
 				c.SaveTo, r.Arch, r.Init, r.Seed, r.Protocol, p)
 		default:
 			done[k] = r
 		}
 	}
-	return done, others, nil
+	return done, nil
 }
 
 // ReadRuns reads runs saved by Compare (Comparison.SaveTo, `logah compare --out`).
@@ -376,11 +393,17 @@ func ReadRuns(path string) ([]Run, error) {
 
 // WriteRuns writes runs as indented JSON, atomically.
 func WriteRuns(path string, runs []Run) error {
-	data, err := json.MarshalIndent(runs, "", "  ")
+	data, err := marshalRuns(runs)
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, append(data, '\n'))
+	return atomicfile.WriteFile(path, data)
+}
+
+// marshalRuns is the content of a results file: runs as indented JSON.
+func marshalRuns(runs []Run) ([]byte, error) {
+	data, err := json.MarshalIndent(runs, "", "  ")
+	return append(data, '\n'), err
 }
 
 // fineTuning is the run of a on init with seed: the comparison's settings, with the defaults

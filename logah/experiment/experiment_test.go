@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -372,5 +373,50 @@ func TestTextValidationHoldsOutTheEndOfTraining(t *testing.T) {
 	d.Validation = len(ids)
 	if _, err := d.TextTask(lm, 4, 1, 0, 0); err == nil || !strings.Contains(err.Error(), "hold out fewer tokens") {
 		t.Errorf("validation of all the training tokens: %v", err)
+	}
+}
+
+// TestCompareKeepsRunsOthersWrite runs a comparison on a results file that already holds
+// another comparison's run, while a third party (another process, in practice) adds a run to the
+// file during its first run: the file ends with all of them.
+func TestCompareKeepsRunsOthersWrite(t *testing.T) {
+	needFashionMNIST(t)
+	small := arch.ViT{ImageSize: 28, Channels: 1, Patch: 7, Depth: 1, Width: 16, Heads: 2, MLPDim: 32, Classes: 10}
+	file := filepath.Join(t.TempDir(), "runs.json")
+	earlier := Run{Arch: small.String(), Init: "earlier", Seed: 1, Final: map[string]float64{"accuracy": 0.5}}
+	meanwhile := Run{Arch: small.String(), Init: "meanwhile", Seed: 1, Final: map[string]float64{"accuracy": 0.6}}
+	if err := WriteRuns(file, []Run{earlier}); err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultComparison()
+	c.Archs, c.Inits, c.Seeds, c.Steps, c.MaxTrain, c.MaxEval, c.Batch = []arch.Arch{small}, []Init{{Name: "random"}}, 2, 1, 32, 32, 16
+	c.SaveTo = file // not resuming: the comparison's own runs are made afresh, the others stay
+	wrote := false
+	_, err := Compare(context.Background(), c, func(p RunProgress) {
+		if !wrote && p.Step == 1 {
+			runs, err := ReadRuns(file)
+			if err != nil {
+				t.Error(err)
+			}
+			if err := WriteRuns(file, append(runs, meanwhile)); err != nil {
+				t.Error(err)
+			}
+			wrote = true
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := ReadRuns(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inits []string
+	for _, r := range saved {
+		inits = append(inits, fmt.Sprintf("%s/%d", r.Init, r.Seed))
+	}
+	slices.Sort(inits)
+	if want := []string{"earlier/1", "meanwhile/1", "random/1", "random/2"}; !slices.Equal(inits, want) {
+		t.Fatalf("the file holds %v, want %v", inits, want)
 	}
 }
