@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/logah-go/logah/logah/experiment"
 )
@@ -86,9 +85,7 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	return set
 }
 
-// printCompare prints mean ± std of the headline metric before and after fine-tuning per
-// initialisation, then each initialisation's paired difference from the first one over the
-// (architecture, seed) pairs they share, with a 95 % confidence interval.
+// printCompare prints the protocol, then the tables of printRunsSummary.
 func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, metric string) {
 	names := c.InitNames()
 	var ownLRs []string
@@ -97,22 +94,9 @@ func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, m
 			ownLRs = append(ownLRs, fmt.Sprintf("%s %g", in.Name, in.LR))
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "protocol: %v\n", c.ProtocolOf(c.Inits[0]))
 	if len(ownLRs) > 0 {
 		fmt.Fprintf(w, "peak learning rate of each initialisation: %s\n", strings.Join(ownLRs, ", "))
 	}
-	fmt.Fprintf(tw, "initialisation\truns\t%s, no fine-tuning\t%s after %s\n", metric, metric, c.BudgetLabel())
-	for _, row := range experiment.SummaryRows(experiment.Summarize(runs, metric, names...), metric) {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	tw.Flush()
-	for _, name := range names[1:] {
-		before, err := experiment.Paired(runs, metric, names[0], name, false, 0.95)
-		if err != nil {
-			continue // fewer than two shared pairs: nothing to say
-		}
-		after, _ := experiment.Paired(runs, metric, names[0], name, true, 0.95)
-		fmt.Fprintf(w, "paired, no fine-tuning:  %s\npaired, after %s: %s\n", before, c.BudgetLabel(), after)
-	}
+	printRunsSummary(w, runs, names, metric, c.BudgetLabel())
 }

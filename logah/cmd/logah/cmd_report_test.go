@@ -1,0 +1,62 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/logah-go/logah/logah/experiment"
+)
+
+// TestReportTabulatesSavedRuns reports two results files (two processes' runs of one
+// comparison): the summary, the paired difference over the shared (architecture, seed) pairs,
+// and the per-architecture table.
+func TestReportTabulatesSavedRuns(t *testing.T) {
+	dir := t.TempDir()
+	p := experiment.Protocol{Data: "fashion-mnist", Epochs: 1, Batch: 64, LR: 3e-3, MinLRFactor: 0.01}
+	run := func(a, init string, seed uint64, acc float64) experiment.Run {
+		return experiment.Run{Arch: a, Init: init, Seed: seed, Protocol: p,
+			Initial: map[string]float64{"accuracy": 0.1}, Final: map[string]float64{"accuracy": acc}}
+	}
+	first, second := filepath.Join(dir, "random.json"), filepath.Join(dir, "logah.json")
+	if err := experiment.WriteRuns(first, []experiment.Run{run("A", "random", 1, 0.80), run("A", "random", 2, 0.82), run("B", "random", 1, 0.70)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := experiment.WriteRuns(second, []experiment.Run{run("A", "logah", 1, 0.84), run("A", "logah", 2, 0.85), run("B", "logah", 1, 0.75)}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI("report", "--by-arch", first, second)
+	if code != 0 {
+		t.Fatalf("report: code %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"random: fashion-mnist, batch 64, lr 0.003",
+		"accuracy after 1 epoch",
+		"logah − random: +4.00 [", // pairs (A,1) +4, (A,2) +3, (B,1) +5
+		"3 pairs",
+		"A             81.00% ± 1.41 (2)  84.50% ± 0.71 (2)",
+		"B             70.00%             75.00%",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = runCLI("report", "--inits", "logah,random", first, second)
+	if code != 0 || !strings.Contains(out, "random − logah: -4.00") {
+		t.Errorf("--inits logah,random pairs with logah first: code %d\n%s", code, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"report"}, "usage: logah report"},
+		{[]string{"report", "--baseline", "ghn3", first}, `--baseline "ghn3": not among`},
+		{[]string{"report", filepath.Join(dir, "none.json")}, "no such file"},
+	} {
+		code, _, stderr := runCLI(c.args...)
+		if code == 0 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: code %d, stderr %q: want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
