@@ -61,13 +61,18 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// bestLRsFrom gives every initialisation its best learning rate of the sweep in dir.
+// bestLRsFrom gives every initialisation its best learning rate of the sweep in dir. The other
+// initialisations the sweep holds play no part (one still being swept does not hold up the rest).
 func bestLRsFrom(dir string, inits []experiment.Init, metric string) ([]experiment.Init, error) {
 	swept, err := experiment.ReadSweep(dir)
 	if err != nil {
 		return nil, err
 	}
-	choices, err := experiment.BestLRs(swept, metric)
+	names := make([]string, len(inits))
+	for i, in := range inits {
+		names[i] = in.Name
+	}
+	choices, err := experiment.BestLRs(swept, metric, names...)
 	if err != nil {
 		return nil, fmt.Errorf("--lr-from %s: %w", dir, err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/logah-go/logah/datasets"
 	"github.com/logah-go/logah/internal/fixtures"
+	"github.com/logah-go/logah/logah/experiment"
 )
 
 // TestSweepThenCompareAtEachBestRate runs `logah sweep-lr` on a validation split and
@@ -39,6 +40,22 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 	code, out, stderr = runCLI(append([]string{"compare", "--lr-from", sweep, "--max-eval", "100"}, budget...)...)
 	if code != 0 || !strings.Contains(out, "peak learning rate of each initialisation: random 0.") {
 		t.Fatalf("compare --lr-from: code %d: %s%s", code, out, stderr)
+	}
+
+	// Another initialisation, half swept (a run at one rate only), does not hold up random's choice.
+	at := filepath.Join(sweep, "lr0.003.json")
+	runs, err := experiment.ReadRuns(at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, other := runs[0], runs[0]
+	half.Init, other.Init, other.Seed, other.Protocol.LR = "half-swept", "half-swept", 2, 1e-4 // seed 2 at 1e-4, seed 1 at 3e-3
+	if err := experiment.WriteRuns(at, append(runs, half, other)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runCLI(append([]string{"compare", "--lr-from", sweep, "--max-eval", "100"}, budget...)...)
+	if code != 0 || !strings.Contains(out, "peak learning rate of each initialisation: random 0.") {
+		t.Fatalf("compare --lr-from beside a half-swept initialisation: code %d: %s%s", code, out, stderr)
 	}
 
 	for _, c := range []struct {
