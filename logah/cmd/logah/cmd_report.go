@@ -18,7 +18,7 @@ func init() {
 func cmdReport(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	initsFlag := fs.String("inits", "", "comma-separated initialisations to report, in this order (default: every one, in the order the files hold them)")
-	baseline := fs.String("baseline", "", "the initialisation the others are paired with (default: the first reported)")
+	baseline := fs.String("baseline", "", "the initialisation the others are paired with (default: the first of --inits, else random when the files hold it, else the first in the files)")
 	byArch := fs.Bool("by-arch", false, "also tabulate every architecture: mean ± std over its seeds")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -46,6 +46,9 @@ func cmdReport(args []string, stdout io.Writer) error {
 	}
 	if len(names) == 0 {
 		return fmt.Errorf("%s: no runs", strings.Join(pos, ", "))
+	}
+	if *baseline == "" && *initsFlag == "" && slices.Contains(names, "random") {
+		*baseline = "random"
 	}
 	if *baseline != "" {
 		i := slices.Index(names, *baseline)

@@ -25,7 +25,7 @@ func TestReportTabulatesSavedRuns(t *testing.T) {
 	if err := experiment.WriteRuns(second, []experiment.Run{run("A", "logah", 1, 0.84), run("A", "logah", 2, 0.85), run("B", "logah", 1, 0.75)}); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runCLI("report", "--by-arch", first, second)
+	code, out, stderr := runCLI("report", "--by-arch", second, first) // random is the baseline wherever it comes
 	if code != 0 {
 		t.Fatalf("report: code %d: %s", code, stderr)
 	}
@@ -36,6 +36,7 @@ func TestReportTabulatesSavedRuns(t *testing.T) {
 		"3 pairs",
 		"A             81.00% ± 1.41 (2)  84.50% ± 0.71 (2)",
 		"B             70.00%             75.00%",
+		"logah − random",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report output lacks %q:\n%s", want, out)
