@@ -206,7 +206,7 @@ func (p Protocol) String() string {
 	data := p.Data
 	if p.Validation > 0 {
 		unit := "images"
-		if strings.HasPrefix(p.Data, "text") {
+		if p.IsText() {
 			unit = "tokens"
 		}
 		data += fmt.Sprintf(" (validation: the last %d training %s)", p.Validation, unit)
@@ -378,6 +378,20 @@ func (c Comparison) splitSaved(saved []Run) (done map[runKey]Run, err error) {
 	return done, nil
 }
 
+// InitsOf lists the initialisations of runs in order of first appearance.
+func InitsOf(runs []Run) []string {
+	var names []string
+	for _, r := range runs {
+		if !slices.Contains(names, r.Init) {
+			names = append(names, r.Init)
+		}
+	}
+	return names
+}
+
+// IsText reports whether p's data is text (its metric is perplexity).
+func (p Protocol) IsText() bool { return strings.HasPrefix(p.Data, "text") }
+
 // ReadRuns reads runs saved by Compare (Comparison.SaveTo, `logah compare --out`).
 func ReadRuns(path string) ([]Run, error) {
 	data, err := os.ReadFile(path)
@@ -505,13 +519,7 @@ func NewMeanStd(xs []float64) MeanStd {
 // order of appearance) and summarises metric.
 func Summarize(runs []Run, metric string, inits ...string) []Summary {
 	if len(inits) == 0 {
-		seen := map[string]bool{}
-		for _, r := range runs {
-			if !seen[r.Init] {
-				seen[r.Init] = true
-				inits = append(inits, r.Init)
-			}
-		}
+		inits = InitsOf(runs)
 	}
 	var out []Summary
 	for _, name := range inits {

@@ -135,11 +135,7 @@ func HigherIsBetter(metric string) bool { return metric == "accuracy" }
 // which rate lacks runs.
 func BestLRs(runs []Run, metric string, inits ...string) ([]LRChoice, error) {
 	if len(inits) == 0 {
-		for _, r := range runs {
-			if !slices.Contains(inits, r.Init) {
-				inits = append(inits, r.Init)
-			}
-		}
+		inits = InitsOf(runs)
 	}
 	var out []LRChoice
 	for _, name := range inits {

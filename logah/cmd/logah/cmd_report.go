@@ -35,12 +35,13 @@ func cmdReport(args []string, stdout io.Writer) error {
 		}
 		runs = append(runs, rs...)
 	}
-	names := initsOf(runs)
+	all := experiment.InitsOf(runs)
+	names := all
 	if *initsFlag != "" {
 		names = strings.Split(*initsFlag, ",")
 		for _, n := range names {
-			if !slices.Contains(initsOf(runs), n) {
-				return fmt.Errorf("--inits: no run of %q in %s (it holds %s)", n, strings.Join(pos, ", "), strings.Join(initsOf(runs), ", "))
+			if !slices.Contains(all, n) {
+				return fmt.Errorf("--inits: no run of %q in %s (it holds %s)", n, strings.Join(pos, ", "), strings.Join(all, ", "))
 			}
 		}
 	}
@@ -62,7 +63,7 @@ func cmdReport(args []string, stdout io.Writer) error {
 		return err
 	}
 	metric := "accuracy"
-	if strings.HasPrefix(protocols[0].Data, "text") {
+	if protocols[0].IsText() {
 		metric = "perplexity"
 	}
 	for i, name := range names {
@@ -73,17 +74,6 @@ func cmdReport(args []string, stdout io.Writer) error {
 		printByArch(stdout, runs, names, metric)
 	}
 	return nil
-}
-
-// initsOf lists the initialisations of runs in order of first appearance.
-func initsOf(runs []experiment.Run) []string {
-	var names []string
-	for _, r := range runs {
-		if !slices.Contains(names, r.Init) {
-			names = append(names, r.Init)
-		}
-	}
-	return names
 }
 
 // protocolsOf is the protocol of each initialisation's runs, which must be one: runs of another
