@@ -26,6 +26,11 @@ type LRSweep struct {
 	LRs []float64
 	// Dir holds one results file per rate, File(lr).
 	Dir string
+	// ExtendEdges is how many rates SweepLR may add, one at a time, beyond the grid for each
+	// initialisation whose best rate is the smallest or the largest tried (LRChoice.BeyondEdge):
+	// the rate is run for that initialisation alone, and the next added only if the best is
+	// still at the edge. 0 runs the grid only.
+	ExtendEdges int
 }
 
 // File is the results file of the rate lr in the sweep's directory: lr0.001.json for 1e-3.
@@ -52,6 +57,9 @@ func (s LRSweep) validate() error {
 		if in.LR != 0 {
 			return fmt.Errorf("learning-rate sweep: initialisation %q has its own learning rate %g; a sweep sets the rates", in.Name, in.LR)
 		}
+	}
+	if s.ExtendEdges < 0 {
+		return fmt.Errorf("learning-rate sweep: ExtendEdges (--extend-edges) is %d; give 0 (the grid only) or more", s.ExtendEdges)
 	}
 	if s.Data.Validation <= 0 {
 		return fmt.Errorf("learning-rate sweep: choose rates on a validation split, not on the test split the results are reported on: set Data.Validation (--validation 10000: images or tokens held out of training)")
@@ -83,7 +91,44 @@ func SweepLR(ctx context.Context, s LRSweep, progress func(lr float64, p RunProg
 			return all, fmt.Errorf("learning rate %g: %w", lr, err)
 		}
 	}
+	for range s.ExtendEdges {
+		added, err := s.extendEdges(ctx, all, progress)
+		all = append(all, added...)
+		if err != nil || len(added) == 0 {
+			return all, err
+		}
+	}
 	return all, nil
+}
+
+// extendEdges runs, for every initialisation of s whose best rate in runs is at the edge of the
+// rates it was swept at, the next rate beyond that edge, for that initialisation alone. It returns
+// the new runs: none when every best rate lies inside its grid.
+func (s LRSweep) extendEdges(ctx context.Context, runs []Run, progress func(lr float64, p RunProgress)) ([]Run, error) {
+	choices, err := BestLRs(runs, Metric(s.Data), s.InitNames()...)
+	if err != nil {
+		return nil, err
+	}
+	var added []Run
+	for _, choice := range choices {
+		lr, ok := choice.BeyondEdge()
+		if !ok {
+			continue
+		}
+		c := s.Comparison
+		c.LR, c.SaveTo = lr, s.File(lr)
+		c.Inits = slices.DeleteFunc(slices.Clone(s.Inits), func(in Init) bool { return in.Name != choice.Init })
+		var report func(RunProgress)
+		if progress != nil {
+			report = func(p RunProgress) { progress(lr, p) }
+		}
+		got, err := Compare(ctx, c, report)
+		added = append(added, got...)
+		if err != nil {
+			return added, fmt.Errorf("learning rate %g beyond the edge of %s's grid: %w", lr, choice.Init, err)
+		}
+	}
+	return added, nil
 }
 
 // ReadSweep reads every rate's results file in the sweep directory dir (lr*.json).
@@ -243,6 +288,47 @@ func (c LRChoice) EdgeNote() string {
 		return fmt.Sprintf("%s: the best rate %g is the largest tried; try larger rates too", c.Init, c.Best.LR)
 	}
 	return ""
+}
+
+// BeyondEdge is the rate one step past the edge of the grid when the best rate is the smallest or
+// the largest tried: the best rate divided or multiplied by the ratio between it and its
+// neighbour in the grid, rounded to the nearest 1, 2, 3 or 5 × 10^k (so that a half-decade grid
+// 3e-4 … 1e-2 goes on to 3e-2, or down to 1e-4). ok is false when the best lies inside the grid
+// or fewer than two rates were tried.
+func (c LRChoice) BeyondEdge() (lr float64, ok bool) {
+	n := len(c.Rates)
+	if n < 2 {
+		return 0, false
+	}
+	var exact float64
+	switch c.Best.LR {
+	case c.Rates[n-1].LR:
+		exact = c.Best.LR * c.Best.LR / c.Rates[n-2].LR
+	case c.Rates[0].LR:
+		exact = c.Best.LR * c.Best.LR / c.Rates[1].LR
+	default:
+		return 0, false
+	}
+	lr = roundToPreferred(exact)
+	if _, tried := c.At(lr); tried || (lr > c.Rates[0].LR && lr < c.Rates[n-1].LR) {
+		lr, _ = strconv.ParseFloat(strconv.FormatFloat(exact, 'g', 2, 64), 64)
+	}
+	return lr, true
+}
+
+// roundToPreferred is the number of the form m × 10^k, m in {1, 2, 3, 5}, nearest x on a
+// logarithmic scale, parsed from its decimal spelling so that it names its results file
+// exactly (3e-2 is lr0.03.json).
+func roundToPreferred(x float64) float64 {
+	k := math.Floor(math.Log10(x))
+	best, bestDist := x, math.Inf(1)
+	for _, m := range []float64{1, 2, 3, 5, 10} {
+		candidate, _ := strconv.ParseFloat(strconv.FormatFloat(m, 'g', -1, 64)+"e"+strconv.Itoa(int(k)), 64)
+		if d := math.Abs(math.Log(x / candidate)); d < bestDist {
+			best, bestDist = candidate, d
+		}
+	}
+	return best
 }
 
 // better tells whether a is a better mean of metric than b.

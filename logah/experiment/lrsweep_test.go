@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -124,6 +125,76 @@ func TestSweepLRThenCompareAtTheBestRates(t *testing.T) {
 	}
 	if p := final[0].Protocol; p.LR != choices[0].Best.LR || p.Validation != 0 {
 		t.Fatalf("the comparison ran at %+v, want the sweep's best rate %g on the test set", p, choices[0].Best.LR)
+	}
+}
+
+func TestBeyondEdgeStepsOnePastTheGrid(t *testing.T) {
+	grid := func(best float64, lrs ...float64) LRChoice {
+		c := LRChoice{Init: "ghn3"}
+		for _, lr := range lrs {
+			c.Rates = append(c.Rates, LRResult{LR: lr, Runs: 8})
+		}
+		c.Best, _ = c.At(best)
+		return c
+	}
+	halfDecades := []float64{3e-4, 1e-3, 3e-3, 1e-2}
+	for _, tc := range []struct {
+		choice LRChoice
+		want   float64
+	}{
+		{grid(1e-2, halfDecades...), 3e-2},   // GHN-3's sweep: 1e-2 was the largest, 3e-2 came next
+		{grid(3e-4, halfDecades...), 1e-4},   // 3e-4 / (1e-3 / 3e-4) = 9e-5, rounded to 1e-4
+		{grid(1e-3, 1e-4, 1e-3), 1e-2},       // a decade grid goes on by decades
+		{grid(3e-2, 1e-2, 2e-2, 3e-2), 5e-2}, // 4.5e-2 is nearest 5e-2
+	} {
+		got, ok := tc.choice.BeyondEdge()
+		if !ok || got != tc.want {
+			t.Errorf("best %g of %v: BeyondEdge %g, %v; want exactly %g", tc.choice.Best.LR, tc.choice.Rates, got, ok, tc.want)
+		}
+	}
+	if lr, ok := grid(3e-3, halfDecades...).BeyondEdge(); ok {
+		t.Errorf("a best rate inside the grid got a rate beyond it: %g", lr)
+	}
+	if lr, ok := grid(1e-3, 1e-3).BeyondEdge(); ok {
+		t.Errorf("a single rate has no grid to extend, got %g", lr)
+	}
+	if f := (LRSweep{Dir: "d"}).File(3e-2); f != filepath.Join("d", "lr0.03.json") {
+		t.Errorf("the rate beyond the edge names its file %s", f)
+	}
+}
+
+// A sweep with ExtendEdges runs the rate beyond the edge where the best lies, into its own file,
+// and a resumed sweep finds it there.
+func TestSweepLRExtendsTheGridAtItsEdge(t *testing.T) {
+	needFashionMNIST(t)
+	s := LRSweep{Comparison: DefaultComparison(), LRs: []float64{1e-4, 3e-3}, Dir: t.TempDir(), ExtendEdges: 1}
+	s.Archs, s.Inits = []arch.Arch{tinyViT}, []Init{{Name: "random"}}
+	s.Seeds, s.Steps, s.MaxTrain, s.MaxEval, s.Batch, s.Data.Validation = 1, 2, 32, 64, 16, 200
+	runs, err := SweepLR(context.Background(), s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With two rates the best is always at an edge: one more rate runs.
+	grid, err := BestLRs(runs[:2], "accuracy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	beyond, _ := grid[0].BeyondEdge()
+	if len(runs) != 3 || runs[2].Protocol.LR != beyond {
+		t.Fatalf("%d runs, the last at lr %g: want 3, the last at %g (best of the grid %g)", len(runs), runs[len(runs)-1].Protocol.LR, beyond, grid[0].Best.LR)
+	}
+	if _, err := os.Stat(s.File(beyond)); err != nil {
+		t.Fatalf("the rate beyond the edge has no results file: %v", err)
+	}
+	s.Resume = true
+	trained := 0
+	again, err := SweepLR(context.Background(), s, func(float64, RunProgress) { trained++ })
+	if err != nil || trained != 0 || len(again) != 3 {
+		t.Fatalf("resuming the extended sweep: %d runs, %d steps trained, %v", len(again), trained, err)
+	}
+	s.ExtendEdges = -1
+	if _, err := SweepLR(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "--extend-edges") {
+		t.Errorf("a negative ExtendEdges: %v", err)
 	}
 }
 

@@ -23,6 +23,7 @@ func cmdSweepLR(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sweep-lr", flag.ContinueOnError)
 	cf := addComparisonFlags(fs, &s.Comparison)
 	lrs := fs.String("lrs", "3e-4,1e-3,3e-3,1e-2", "the peak learning rates, comma-separated, run in this order")
+	fs.IntVar(&s.ExtendEdges, "extend-edges", 0, "for each initialisation whose best rate is the smallest or largest tried, run up to this many rates beyond the grid, one at a time (3e-2 after 3e-4,…,1e-2), for it alone")
 	fs.StringVar(&s.Dir, "out", "", "directory of the results, one file per rate (lr0.001.json, …); compare --lr-from reads it")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -76,7 +77,7 @@ func printSweep(w io.Writer, choices []experiment.LRChoice, metric string) {
 	fmt.Fprintf(w, "%s after fine-tuning, mean ± std over architectures and seeds; logah compare --lr-from DIR fine-tunes each initialisation at its best rate\n", metric)
 	for _, c := range choices {
 		if note := c.EdgeNote(); note != "" {
-			fmt.Fprintf(w, "note: %s\n", note)
+			fmt.Fprintf(w, "note: %s (--extend-edges 1 does it for you)\n", note)
 		}
 	}
 }

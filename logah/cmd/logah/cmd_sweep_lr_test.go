@@ -26,7 +26,8 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep-lr: code %d: %s", code, stderr)
 	}
-	for _, want := range []string{"validation: the last 300 training images", "lr 0.0001", "lr 0.003", "best lr"} {
+	// With two rates the best is at an edge: the note says so and how to go on.
+	for _, want := range []string{"validation: the last 300 training images", "lr 0.0001", "lr 0.003", "best lr", "tried; try", "(--extend-edges 1 does it for you)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("sweep-lr output lacks %q:\n%s", want, out)
 		}
@@ -65,6 +66,7 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 		{[]string{"sweep-lr", "--lrs", "1e-4,3e-3", "--out", sweep}, "--validation 10000"},
 		{[]string{"sweep-lr", "--validation", "300", "--lrs", "1e-4,fast", "--out", sweep}, `--lrs "1e-4,fast"`},
 		{[]string{"sweep-lr", "--validation", "300", "--lrs", "1e-3", "--out", sweep}, "give at least two"},
+		{[]string{"sweep-lr", "--validation", "300", "--extend-edges", "-2", "--out", sweep}, "ExtendEdges (--extend-edges) is -2"},
 		{[]string{"compare", "--lr-from", sweep, "--lr", "1e-3"}, "exclude each other"},
 		{[]string{"compare", "--lr-from", filepath.Join(dir, "nowhere")}, "run logah sweep-lr --out"},
 	} {
