@@ -245,9 +245,13 @@ func SweepTable(title string, choices []experiment.LRChoice, metric string) *Tab
 
 // PairedTable is each initialisation's paired difference from baseline (experiment.Paired) over
 // the (architecture, seed) pairs they share, before and after fine-tuning, with 95 % confidence
-// intervals: accuracies in percentage points. Initialisations sharing fewer than two pairs with
-// the baseline are left out.
+// intervals: accuracies in percentage points. No inits: every initialisation of runs but the
+// baseline, in order of appearance. Initialisations sharing fewer than two pairs with the
+// baseline are left out.
 func PairedTable(title string, runs []experiment.Run, metric, baseline string, inits ...string) *Table {
+	if len(inits) == 0 {
+		inits = slices.DeleteFunc(experiment.InitsOf(runs), func(name string) bool { return name == baseline })
+	}
 	unit := ""
 	if metric == "accuracy" {
 		unit = " (points)"

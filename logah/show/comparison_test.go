@@ -188,6 +188,9 @@ func TestPairedTableGivesIntervalsPerInitialisation(t *testing.T) {
 	if strings.Contains(text, "ghn3 − random") {
 		t.Errorf("ghn3 shares one pair with random, no interval can be given:\n%s", text)
 	}
+	if all := PairedTable("paired", runs, "accuracy", "random").Text(); all != text {
+		t.Errorf("no initialisations named: want every one but the baseline, as named:\n%s\ngot:\n%s", text, all)
+	}
 }
 
 // lineWith is the first of lines that contains s.

@@ -219,9 +219,9 @@ func (c *Curves) outputLocked(live bool) Output {
 	return Output{Name: "curves", HTML: wrap(b.String()), Text: text, SVG: stackSVG(svgs)}
 }
 
-// summaryLocked is a table of the last and best value of each run and metric.
+// summaryLocked is a table of the first, last and extreme values of each run and metric.
 func (c *Curves) summaryLocked() *Table {
-	t := NewTable("", "run", "metric", "points", "last "+c.opts.XLabel, "last", "min", "max", "curve")
+	t := NewTable("", "run", "metric", "points", "first", "last "+c.opts.XLabel, "last", "min", "max", "curve")
 	t.MaxRows = -1
 	for ri, run := range c.runs {
 		for _, m := range c.metrics {
@@ -237,7 +237,7 @@ func (c *Curves) summaryLocked() *Table {
 			}
 			n := len(s.Y)
 			spark := sparkline(s.Y, 24)
-			t.Add(run, m, n, s.X[n-1], s.Y[n-1], lo, hi, Cell{HTML: sparkSVG(s.Y, palette[ri%len(palette)]), Text: spark})
+			t.Add(run, m, n, s.Y[0], s.X[n-1], s.Y[n-1], lo, hi, Cell{HTML: sparkSVG(s.Y, palette[ri%len(palette)]), Text: spark})
 		}
 	}
 	return t

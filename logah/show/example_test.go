@@ -18,10 +18,10 @@ func ExampleCurves() {
 	c.Done()
 	// Output:
 	// training
-	// run          metric  points  last step  last   min  max  curve
-	// -----------------------------------------------------------------
-	// random init  loss         8          7   0.5   0.5    4  █▄▂▂▁▁▁▁
-	// LoGAH init   loss         8          7  0.25  0.25    2  █▄▂▂▁▁▁▁
+	// run          metric  points  first  last step  last   min  max  curve
+	// ------------------------------------------------------------------------
+	// random init  loss         8      4          7   0.5   0.5    4  █▄▂▂▁▁▁▁
+	// LoGAH init   loss         8      2          7  0.25  0.25    2  █▄▂▂▁▁▁▁
 }
 
 func ExampleParams() {
