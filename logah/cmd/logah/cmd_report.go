@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -12,7 +13,7 @@ import (
 )
 
 func init() {
-	register("report", "tabulate saved runs (the --out files of compare): mean ± std per initialisation, paired differences, per architecture", cmdReport)
+	register("report", "tabulate saved runs (the --out files of compare, or a sweep-lr directory): mean ± std per initialisation, paired differences, per architecture", cmdReport)
 }
 
 func cmdReport(args []string, stdout io.Writer) error {
@@ -25,7 +26,17 @@ func cmdReport(args []string, stdout io.Writer) error {
 		return err
 	}
 	if len(pos) == 0 {
-		return usageErrorf("usage: logah report [--inits a,b] [--baseline a] [--by-arch] RUNS.json...")
+		return usageErrorf("usage: logah report [--inits a,b] [--baseline a] [--by-arch] RUNS.json... | SWEEP_DIR")
+	}
+	var requested []string
+	if *initsFlag != "" {
+		requested = strings.Split(*initsFlag, ",")
+	}
+	if info, err := os.Stat(pos[0]); err == nil && info.IsDir() {
+		if len(pos) > 1 {
+			return usageErrorf("report: %s is a sweep directory; report it alone (logah report DIR)", pos[0])
+		}
+		return reportSweep(stdout, pos[0], requested, *baseline, *byArch)
 	}
 	var runs []experiment.Run
 	for _, path := range pos {
@@ -35,28 +46,85 @@ func cmdReport(args []string, stdout io.Writer) error {
 		}
 		runs = append(runs, rs...)
 	}
+	return reportRuns(stdout, runs, strings.Join(pos, ", "), requested, *baseline, *byArch)
+}
+
+// reportSweep reports the sweep directory dir (logah sweep-lr --out): each initialisation's
+// metric at every rate with its best, then every rate's runs as reportRuns does, in increasing
+// rate; only the initialisations a rate holds take part in its report.
+func reportSweep(w io.Writer, dir string, requested []string, baseline string, byArch bool) error {
+	runs, err := experiment.ReadSweep(dir)
+	if err != nil {
+		return err
+	}
+	names := experiment.InitsOf(runs)
+	if err := checkRequested(requested, names, dir); err != nil {
+		return err
+	}
+	if len(requested) > 0 {
+		names = requested
+	}
+	metric := "accuracy"
+	if len(runs) > 0 && runs[0].Protocol.IsText() {
+		metric = "perplexity"
+	}
+	choices, err := experiment.BestLRs(runs, metric, names...)
+	if err != nil {
+		return err
+	}
+	printSweep(w, choices, metric)
+	for _, lr := range experiment.SweptRates(choices) {
+		atRate := slices.DeleteFunc(slices.Clone(runs), func(r experiment.Run) bool { return r.Protocol.LR != lr })
+		present := experiment.InitsOf(atRate)
+		these := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !slices.Contains(present, n) })
+		base := baseline
+		if !slices.Contains(these, base) {
+			base = ""
+		}
+		fmt.Fprintf(w, "\npeak learning rate %g:\n", lr)
+		if err := reportRuns(w, atRate, dir, these, base, byArch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRequested errors when an initialisation of requested has no run in source, which holds
+// those of all.
+func checkRequested(requested, all []string, source string) error {
+	for _, n := range requested {
+		if !slices.Contains(all, n) {
+			return fmt.Errorf("--inits: no run of %q in %s (it holds %s)", n, source, strings.Join(all, ", "))
+		}
+	}
+	return nil
+}
+
+// reportRuns prints each initialisation's protocol, the summary with the paired differences
+// from the baseline and, with byArch, the per-architecture table of runs (read from source).
+// requested (none: every initialisation of runs) orders them; the baseline defaults to the
+// first requested, else random where runs hold it, else the first.
+func reportRuns(w io.Writer, runs []experiment.Run, source string, requested []string, baseline string, byArch bool) error {
 	all := experiment.InitsOf(runs)
 	names := all
-	if *initsFlag != "" {
-		names = strings.Split(*initsFlag, ",")
-		for _, n := range names {
-			if !slices.Contains(all, n) {
-				return fmt.Errorf("--inits: no run of %q in %s (it holds %s)", n, strings.Join(pos, ", "), strings.Join(all, ", "))
-			}
+	if len(requested) > 0 {
+		if err := checkRequested(requested, all, source); err != nil {
+			return err
 		}
+		names = requested
 	}
 	if len(names) == 0 {
-		return fmt.Errorf("%s: no runs", strings.Join(pos, ", "))
+		return fmt.Errorf("%s: no runs", source)
 	}
-	if *baseline == "" && *initsFlag == "" && slices.Contains(names, "random") {
-		*baseline = "random"
+	if baseline == "" && len(requested) == 0 && slices.Contains(names, "random") {
+		baseline = "random"
 	}
-	if *baseline != "" {
-		i := slices.Index(names, *baseline)
+	if baseline != "" {
+		i := slices.Index(names, baseline)
 		if i < 0 {
-			return fmt.Errorf("--baseline %q: not among the initialisations reported (%s)", *baseline, strings.Join(names, ", "))
+			return fmt.Errorf("--baseline %q: not among the initialisations reported (%s)", baseline, strings.Join(names, ", "))
 		}
-		names = append([]string{*baseline}, slices.Delete(slices.Clone(names), i, i+1)...)
+		names = append([]string{baseline}, slices.Delete(slices.Clone(names), i, i+1)...)
 	}
 	protocols, err := protocolsOf(runs, names)
 	if err != nil {
@@ -67,11 +135,11 @@ func cmdReport(args []string, stdout io.Writer) error {
 		metric = "perplexity"
 	}
 	for i, name := range names {
-		fmt.Fprintf(stdout, "%s: %v\n", name, protocols[i])
+		fmt.Fprintf(w, "%s: %v\n", name, protocols[i])
 	}
-	printRunsSummary(stdout, runs, names, metric, budgetLabel(protocols[0]))
-	if *byArch {
-		printByArch(stdout, runs, names, metric)
+	printRunsSummary(w, runs, names, metric, budgetLabel(protocols[0]))
+	if byArch {
+		printByArch(w, runs, names, metric)
 	}
 	return nil
 }

@@ -61,3 +61,46 @@ func TestReportTabulatesSavedRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestReportOfASweepDirectory reports a sweep-lr directory: the sweep table with each
+// initialisation's best rate, then every rate's runs with their paired differences; a rate that
+// only one initialisation reached (a grid extended at its edge) is reported alone.
+func TestReportOfASweepDirectory(t *testing.T) {
+	dir := t.TempDir()
+	run := func(a, init string, lr, acc float64) experiment.Run {
+		p := experiment.Protocol{Data: "fashion-mnist", Validation: 10000, Epochs: 1, Batch: 64, LR: lr, MinLRFactor: 0.01}
+		return experiment.Run{Arch: a, Init: init, Seed: 1, Protocol: p,
+			Initial: map[string]float64{"accuracy": 0.1}, Final: map[string]float64{"accuracy": acc}}
+	}
+	s := experiment.LRSweep{Dir: dir}
+	for lr, runs := range map[float64][]experiment.Run{
+		1e-3: {run("A", "random", 1e-3, 0.80), run("B", "random", 1e-3, 0.70), run("A", "ghn3", 1e-3, 0.75), run("B", "ghn3", 1e-3, 0.74)},
+		3e-3: {run("A", "random", 3e-3, 0.82), run("B", "random", 3e-3, 0.74), run("A", "ghn3", 3e-3, 0.77), run("B", "ghn3", 3e-3, 0.76)},
+		1e-2: {run("A", "ghn3", 1e-2, 0.76), run("B", "ghn3", 1e-2, 0.75)},
+	} {
+		if err := experiment.WriteRuns(s.File(lr), runs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := runCLI("report", dir)
+	if code != 0 {
+		t.Fatalf("report DIR: code %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"lr 0.001", "lr 0.01", "best lr",
+		"random          2              75.00% ± 7.07  78.00% ± 5.66  —", // random was not run at 1e-2
+		"peak learning rate 0.003:",
+		"ghn3 − random: -1.50 [", // at 3e-3: (A) -5, (B) +2
+		"peak learning rate 0.01:\nghn3: fashion-mnist",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report of a sweep lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, stderr := runCLI("report", dir, s.File(1e-3)); code == 0 || !strings.Contains(stderr, "report it alone") {
+		t.Errorf("a sweep directory beside a file: code %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCLI("report", "--inits", "logah", dir); code == 0 || !strings.Contains(stderr, `no run of "logah"`) {
+		t.Errorf("--inits naming an initialisation the sweep lacks: code %d, %q", code, stderr)
+	}
+}
