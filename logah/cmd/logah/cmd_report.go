@@ -78,6 +78,9 @@ func reportSweep(w io.Writer, dir string, requested []string, baseline string, b
 		present := experiment.InitsOf(atRate)
 		these := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !slices.Contains(present, n) })
 		base := baseline
+		if base == "" && len(requested) == 0 {
+			base = "random" // as reportRuns pairs with random by default, wherever the files list it
+		}
 		if !slices.Contains(these, base) {
 			base = ""
 		}

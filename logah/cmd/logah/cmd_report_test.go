@@ -74,7 +74,7 @@ func TestReportOfASweepDirectory(t *testing.T) {
 	}
 	s := experiment.LRSweep{Dir: dir}
 	for lr, runs := range map[float64][]experiment.Run{
-		1e-3: {run("A", "random", 1e-3, 0.80), run("B", "random", 1e-3, 0.70), run("A", "ghn3", 1e-3, 0.75), run("B", "ghn3", 1e-3, 0.74)},
+		1e-3: {run("A", "ghn3", 1e-3, 0.75), run("B", "ghn3", 1e-3, 0.74), run("A", "random", 1e-3, 0.80), run("B", "random", 1e-3, 0.70)},
 		3e-3: {run("A", "random", 3e-3, 0.82), run("B", "random", 3e-3, 0.74), run("A", "ghn3", 3e-3, 0.77), run("B", "ghn3", 3e-3, 0.76)},
 		1e-2: {run("A", "ghn3", 1e-2, 0.76), run("B", "ghn3", 1e-2, 0.75)},
 	} {
@@ -90,7 +90,7 @@ func TestReportOfASweepDirectory(t *testing.T) {
 		"lr 0.001", "lr 0.01", "best lr",
 		"random          2              75.00% ± 7.07  78.00% ± 5.66  —", // random was not run at 1e-2
 		"peak learning rate 0.003:",
-		"ghn3 − random: -1.50 [", // at 3e-3: (A) -5, (B) +2
+		"ghn3 − random: -1.50 [", // at 3e-3: (A) -5, (B) +2; random is the baseline though ghn3 comes first
 		"peak learning rate 0.01:\nghn3: fashion-mnist",
 	} {
 		if !strings.Contains(out, want) {
