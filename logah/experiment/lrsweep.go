@@ -79,13 +79,7 @@ func SweepLR(ctx context.Context, s LRSweep, progress func(lr float64, p RunProg
 	}
 	var all []Run
 	for _, lr := range s.LRs {
-		c := s.Comparison
-		c.LR, c.SaveTo = lr, s.File(lr)
-		var report func(RunProgress)
-		if progress != nil {
-			report = func(p RunProgress) { progress(lr, p) }
-		}
-		runs, err := Compare(ctx, c, report)
+		runs, err := s.runAt(ctx, lr, s.Inits, progress)
 		all = append(all, runs...)
 		if err != nil {
 			return all, fmt.Errorf("learning rate %g: %w", lr, err)
@@ -115,20 +109,26 @@ func (s LRSweep) extendEdges(ctx context.Context, runs []Run, progress func(lr f
 		if !ok {
 			continue
 		}
-		c := s.Comparison
-		c.LR, c.SaveTo = lr, s.File(lr)
-		c.Inits = slices.DeleteFunc(slices.Clone(s.Inits), func(in Init) bool { return in.Name != choice.Init })
-		var report func(RunProgress)
-		if progress != nil {
-			report = func(p RunProgress) { progress(lr, p) }
-		}
-		got, err := Compare(ctx, c, report)
+		alone := slices.DeleteFunc(slices.Clone(s.Inits), func(in Init) bool { return in.Name != choice.Init })
+		got, err := s.runAt(ctx, lr, alone, progress)
 		added = append(added, got...)
 		if err != nil {
 			return added, fmt.Errorf("learning rate %g beyond the edge of %s's grid: %w", lr, choice.Init, err)
 		}
 	}
 	return added, nil
+}
+
+// runAt runs the sweep's comparison from inits at peak rate lr, saved to (and resumed from)
+// that rate's file; progress sees every step with the rate.
+func (s LRSweep) runAt(ctx context.Context, lr float64, inits []Init, progress func(lr float64, p RunProgress)) ([]Run, error) {
+	c := s.Comparison
+	c.LR, c.SaveTo, c.Inits = lr, s.File(lr), inits
+	var report func(RunProgress)
+	if progress != nil {
+		report = func(p RunProgress) { progress(lr, p) }
+	}
+	return Compare(ctx, c, report)
 }
 
 // ReadSweep reads every rate's results file in the sweep directory dir (lr*.json).
