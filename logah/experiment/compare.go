@@ -392,6 +392,14 @@ func InitsOf(runs []Run) []string {
 // IsText reports whether p's data is text (its metric is perplexity).
 func (p Protocol) IsText() bool { return strings.HasPrefix(p.Data, "text") }
 
+// Metric is the headline metric of p's runs: perplexity for text, accuracy for images.
+func (p Protocol) Metric() string {
+	if p.IsText() {
+		return "perplexity"
+	}
+	return "accuracy"
+}
+
 // ReadRuns reads runs saved by Compare (Comparison.SaveTo, `logah compare --out`).
 func ReadRuns(path string) ([]Run, error) {
 	data, err := os.ReadFile(path)

@@ -65,8 +65,8 @@ func reportSweep(w io.Writer, dir string, requested []string, baseline string, b
 		names = requested
 	}
 	metric := "accuracy"
-	if len(runs) > 0 && runs[0].Protocol.IsText() {
-		metric = "perplexity"
+	if len(runs) > 0 {
+		metric = runs[0].Protocol.Metric()
 	}
 	choices, err := experiment.BestLRs(runs, metric, names...)
 	if err != nil {
@@ -133,10 +133,7 @@ func reportRuns(w io.Writer, runs []experiment.Run, source string, requested []s
 	if err != nil {
 		return err
 	}
-	metric := "accuracy"
-	if protocols[0].IsText() {
-		metric = "perplexity"
-	}
+	metric := protocols[0].Metric()
 	for i, name := range names {
 		fmt.Fprintf(w, "%s: %v\n", name, protocols[i])
 	}
