@@ -21,12 +21,13 @@ func cmdReport(args []string, stdout io.Writer) error {
 	initsFlag := fs.String("inits", "", "comma-separated initialisations to report, in this order (default: every one, in the order the files hold them)")
 	baseline := fs.String("baseline", "", "the initialisation the others are paired with (default: the first of --inits, else random when the files hold it, else the first in the files)")
 	byArch := fs.Bool("by-arch", false, "also tabulate every architecture: mean ± std over its seeds")
+	atEpoch := fs.Int("at-epoch", 0, "report the runs as they stood at the end of this epoch: exactly the shorter comparison when the learning rate does not depend on the run's length (a constant rate, as the authors' recipe); refused for a cosine schedule")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
-		return usageErrorf("usage: logah report [--inits a,b] [--baseline a] [--by-arch] RUNS.json... | SWEEP_DIR")
+		return usageErrorf("usage: logah report [--inits a,b] [--baseline a] [--by-arch] [--at-epoch N] RUNS.json... | SWEEP_DIR")
 	}
 	var requested []string
 	if *initsFlag != "" {
@@ -36,6 +37,9 @@ func cmdReport(args []string, stdout io.Writer) error {
 		if len(pos) > 1 {
 			return usageErrorf("report: %s is a sweep directory; report it alone (logah report DIR)", pos[0])
 		}
+		if *atEpoch != 0 {
+			return usageErrorf("report: --at-epoch reports files of runs, not the sweep directory %s", pos[0])
+		}
 		return reportSweep(stdout, pos[0], requested, *baseline, *byArch)
 	}
 	var runs []experiment.Run
@@ -43,6 +47,11 @@ func cmdReport(args []string, stdout io.Writer) error {
 		rs, err := experiment.ReadRuns(path)
 		if err != nil {
 			return err
+		}
+		if *atEpoch != 0 {
+			if rs, err = experiment.RunsAtEpoch(rs, *atEpoch); err != nil {
+				return fmt.Errorf("--at-epoch: %s: %w", path, err)
+			}
 		}
 		runs = append(runs, rs...)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/logah-go/logah/logah/experiment"
+	"github.com/logah-go/logah/logah/trainer"
 )
 
 // TestReportTabulatesSavedRuns reports two results files (two processes' runs of one
@@ -102,5 +103,36 @@ func TestReportOfASweepDirectory(t *testing.T) {
 	}
 	if code, _, stderr := runCLI("report", "--inits", "logah", dir); code == 0 || !strings.Contains(stderr, `no run of "logah"`) {
 		t.Errorf("--inits naming an initialisation the sweep lacks: code %d, %q", code, stderr)
+	}
+}
+
+// A five-epoch comparison at a constant rate reports as the one-epoch comparison at --at-epoch 1;
+// one under a cosine schedule is refused with the reason.
+func TestReportAtEpoch(t *testing.T) {
+	dir := t.TempDir()
+	p := experiment.Protocol{Data: "fashion-mnist", Epochs: 5, Batch: 32, LR: 4e-5, MinLRFactor: 1}
+	run := func(init string, seed uint64, acc1, acc5 float64) experiment.Run {
+		curve := []trainer.Record{{Step: 0, Split: "eval", Values: map[string]float64{"accuracy": 0.1}},
+			{Step: 10, Split: "eval", Values: map[string]float64{"accuracy": acc1}},
+			{Step: 50, Split: "eval", Values: map[string]float64{"accuracy": acc5}}}
+		return experiment.Run{Arch: "A", Init: init, Seed: seed, Protocol: p, Steps: 50, Curve: curve,
+			Initial: curve[0].Values, Final: curve[2].Values}
+	}
+	path := filepath.Join(dir, "authors5.json")
+	if err := experiment.WriteRuns(path, []experiment.Run{run("random", 1, 0.60, 0.80), run("random", 2, 0.62, 0.81),
+		run("logah", 1, 0.70, 0.84), run("logah", 2, 0.72, 0.85)}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI("report", "--at-epoch", "1", path)
+	if code != 0 || !strings.Contains(out, "accuracy after 1 epoch") || !strings.Contains(out, "logah − random: +10.00") {
+		t.Fatalf("--at-epoch 1: code %d, stderr %q\n%s", code, stderr, out)
+	}
+	p.MinLRFactor = 0.01
+	cosine := filepath.Join(dir, "best5.json")
+	if err := experiment.WriteRuns(cosine, []experiment.Run{run("random", 1, 0.60, 0.80)}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI("report", "--at-epoch", "1", cosine); code == 0 || !strings.Contains(stderr, "depends on the run's length") {
+		t.Fatalf("--at-epoch of a cosine run: code %d, stderr %q", code, stderr)
 	}
 }
