@@ -95,7 +95,8 @@ func FineTune(ctx context.Context, a arch.Arch, init *params.Set, task trainer.T
 func PretrainedGHN() string { return Pretrained("vits-mini-fmnist-2h") }
 
 // Pretrained is the path of the shipped hypernetwork name, a directory of logah/pretrained
-// (whose README says how each was made). It is found through $LOGAH_REPO (set by the notebook
+// (whose README says how each was made): "vits-mini-fmnist-2h" (PretrainedGHN), the older
+// "vits-mini-fmnist", and "gpts-mini-gosrc-2h" for byte-level GPT-2s of the gpts-mini family. It is found through $LOGAH_REPO (set by the notebook
 // kernel) or by searching upwards from the working directory for this module.
 func Pretrained(name string) string {
 	return filepath.Join(RepoRoot(), "logah", "pretrained", name)

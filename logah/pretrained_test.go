@@ -1,12 +1,16 @@
 package logah_test
 
 import (
+	"cmp"
+	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/logah-go/logah/logah"
 	"github.com/logah-go/logah/logah/arch"
+	"github.com/logah-go/logah/logah/experiment"
 )
 
 // Every shipped hypernetwork opens and predicts all parameters of each architecture it held out.
@@ -40,5 +44,34 @@ func TestPretrainedHypernetworksPredictTheirHeldOutArchitectures(t *testing.T) {
 				t.Errorf("no training log: %v", err)
 			}
 		})
+	}
+}
+
+// The shipped GPT hypernetwork predicts a held-out GPT-2 that already models Go source: its
+// perplexity on the validation split is a fraction of random initialisation's (about the 256 of
+// a uniform guess over bytes).
+func TestPretrainedGPTHypernetworkModelsGoSource(t *testing.T) {
+	dir := logah.Pretrained("gpts-mini-gosrc-2h")
+	held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := logah.LoadGHN(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	c := experiment.DefaultComparison()
+	c.Data.Name, c.Epochs, c.Seeds, c.MaxEval, c.Batch = "text", 0, 1, 4, 16
+	c.Archs = []arch.Arch{slices.MinFunc(held, func(a, b arch.Arch) int { return cmp.Compare(arch.NumParams(a), arch.NumParams(b)) })}
+	c.Inits = []experiment.Init{{Name: "random"}, {Name: "logah", GHN: g}}
+	runs, err := experiment.Compare(context.Background(), c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	random, predicted := runs[0].Initial["perplexity"], runs[1].Initial["perplexity"]
+	t.Logf("%s: perplexity %.2f predicted, %.2f random", c.Archs[0], predicted, random)
+	if runs[1].Init != "logah" || predicted > 25 || random < 150 {
+		t.Fatalf("%s: perplexity %.1f from predicted parameters, %.1f from random ones; want under 25 and over 150", c.Archs[0], predicted, random)
 	}
 }
