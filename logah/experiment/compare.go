@@ -45,7 +45,19 @@ type Init struct {
 	// 1; Noise 0 adds nothing. They test whether predictions fine-tune better shrunk or
 	// perturbed (low-rank predicted matrices, for one, may fine-tune slowly).
 	Scale, Noise float64
+	// Redraw, when set, is a "+"-separated list of tensor-name suffixes: every tensor of the
+	// predicted or loaded parameters whose name ends so is replaced, before fine-tuning, by the
+	// same tensor of the architecture's random initialisation drawn with the run's seed (Scale
+	// and Noise leave it alone). The authors' GPT-2 fine-tuning at HEAD re-draws every
+	// c_proj.weight after loading predicted parameters ([AuthorsGPT2Redraw]).
+	Redraw string
 }
+
+// AuthorsGPT2Redraw is the Init.Redraw of the authors' GPT-2 fine-tuning script at HEAD
+// (train_gpt2.py, docs/method.md §6.1): the attention and MLP output projections, whose random
+// initialisation is normal(0, 0.02/√(2·n_layer)), are re-drawn from it after the predicted
+// parameters are loaded. The paper-era script has the same block commented out.
+const AuthorsGPT2Redraw = "c_proj.weight"
 
 // Comparison fine-tunes every architecture from every initialisation with every seed, with
 // the same budget and optimiser: `logah compare` with its flags.
@@ -121,9 +133,11 @@ type Protocol struct {
 	// Validation is Data.Validation: evaluations on the last Validation training images (text:
 	// tokens), which training then leaves out, instead of on the test split.
 	Validation int `json:"validation,omitempty"`
-	// InitScale and InitNoise are the initialisation's Init.Scale and Init.Noise (0: none).
-	InitScale float64 `json:"init_scale,omitempty"`
-	InitNoise float64 `json:"init_noise,omitempty"`
+	// InitScale, InitNoise and InitRedraw are the initialisation's Init.Scale, Init.Noise and
+	// Init.Redraw (0 or empty: none).
+	InitScale  float64 `json:"init_scale,omitempty"`
+	InitNoise  float64 `json:"init_noise,omitempty"`
+	InitRedraw string  `json:"init_redraw,omitempty"`
 }
 
 // UnmarshalJSON reads a protocol, including those of files written before the warm-up had a
@@ -178,7 +192,7 @@ func (c Comparison) ProtocolOf(in Init) Protocol {
 		p.LR = in.LR
 	}
 	if in.perturbed() {
-		p.InitScale, p.InitNoise = in.Scale, in.Noise
+		p.InitScale, p.InitNoise, p.InitRedraw = in.Scale, in.Noise, in.Redraw
 		if p.InitScale == 0 {
 			p.InitScale = 1
 		}
@@ -211,7 +225,17 @@ func (p Protocol) String() string {
 		}
 		data += fmt.Sprintf(" (validation: the last %d training %s)", p.Validation, unit)
 	}
-	return fmt.Sprintf("%s, batch %d, lr %g %s, %s", data, p.Batch, p.LR, sched, budget)
+	start := ""
+	if p.InitScale != 0 && (p.InitScale != 1 || p.InitNoise != 0) {
+		start = fmt.Sprintf(", starting weights ×%g", p.InitScale)
+		if p.InitNoise != 0 {
+			start += fmt.Sprintf(" + %g × random", p.InitNoise)
+		}
+	}
+	if p.InitRedraw != "" {
+		start += fmt.Sprintf(", %s re-drawn at random", strings.ReplaceAll(p.InitRedraw, "+", " and "))
+	}
+	return fmt.Sprintf("%s, batch %d, lr %g %s, %s%s", data, p.Batch, p.LR, sched, budget, start)
 }
 
 // Run is one (architecture, initialisation, seed) fine-tuning run.
@@ -572,7 +596,7 @@ func (c Comparison) BudgetLabel() string {
 // parameters named by their path. Predicted or loaded parameters may end with ",scale=S" and
 // ",noise=N" (Init.Scale, Init.Noise), e.g. "logah-noisy=runs/logah,noise=0.1".
 func ParseInit(spec string) (Init, error) {
-	spec, scale, noise, err := cutPerturbation(spec)
+	spec, opts, err := cutPerturbation(spec)
 	if err != nil {
 		return Init{}, err
 	}
@@ -580,34 +604,41 @@ func ParseInit(spec string) (Init, error) {
 	if err != nil {
 		return Init{}, err
 	}
-	in.Scale, in.Noise = scale, noise
+	in.Scale, in.Noise, in.Redraw = opts.Scale, opts.Noise, opts.Redraw
 	if err := in.checkPerturbation(); err != nil {
 		return Init{}, fmt.Errorf("--init %s: %w", spec, err)
 	}
 	return in, nil
 }
 
-// cutPerturbation removes the ",scale=S" and ",noise=N" options from the end of an --init
-// spelling.
-func cutPerturbation(spec string) (rest string, scale, noise float64, err error) {
+// cutPerturbation removes the ",scale=S", ",noise=N" and ",redraw=SUFFIX" options from the end
+// of an --init spelling and returns them in an Init.
+func cutPerturbation(spec string) (rest string, opts Init, err error) {
 	rest = spec
 	for {
 		i := strings.LastIndex(rest, ",")
 		if i < 0 {
-			return rest, scale, noise, nil
+			return rest, opts, nil
 		}
 		key, value, _ := strings.Cut(rest[i+1:], "=")
 		var dst *float64
 		switch key {
 		case "scale":
-			dst = &scale
+			dst = &opts.Scale
 		case "noise":
-			dst = &noise
+			dst = &opts.Noise
+		case "redraw":
+			if value == "" {
+				return "", Init{}, fmt.Errorf("--init %s: redraw= needs tensor-name suffixes, e.g. redraw=%s", spec, AuthorsGPT2Redraw)
+			}
+			opts.Redraw = value
 		default:
-			return rest, scale, noise, nil
+			return rest, opts, nil
 		}
-		if *dst, err = strconv.ParseFloat(value, 64); err != nil {
-			return "", 0, 0, fmt.Errorf("--init %s: %s=%q: want a number, e.g. %s=0.1", spec, key, value, key)
+		if dst != nil {
+			if *dst, err = strconv.ParseFloat(value, 64); err != nil {
+				return "", Init{}, fmt.Errorf("--init %s: %s=%q: want a number, e.g. %s=0.1", spec, key, value, key)
+			}
 		}
 		rest = rest[:i]
 	}

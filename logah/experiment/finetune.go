@@ -77,7 +77,7 @@ func (f FineTuning) initial() (*params.Set, error) {
 	if err != nil || !f.Init.perturbed() {
 		return set, err
 	}
-	return set, perturbWeights(set, f.Arch, f.Seed, f.Init.Scale, f.Init.Noise)
+	return set, perturbWeights(set, f.Arch, f.Seed, f.Init)
 }
 
 // task prepares f's data.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/params"
 )
 
@@ -102,4 +103,97 @@ func mustInit(t *testing.T) *params.Set {
 		t.Fatal(err)
 	}
 	return set
+}
+
+// The authors' GPT-2 fine-tuning re-draws every c_proj.weight after loading predicted
+// parameters: Redraw gives those tensors the random initialisation of the run's seed, exactly,
+// while Scale still shrinks every other weight tensor and leaves norms and biases alone.
+func TestRedrawGivesTheNamedTensorsTheirRandomInitialisation(t *testing.T) {
+	gpt := arch.GPT2{Layers: 2, Width: 16, Heads: 2, Inner: 32, Vocab: 64, Context: 8}
+	loaded, err := params.Init(gpt, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "gpt.safetensors")
+	if err := params.Save(file, loaded, nil); err != nil {
+		t.Fatal(err)
+	}
+	const seed, scale = 3, 0.5
+	random, err := params.Init(gpt, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := DefaultFineTuning(gpt)
+	f.Seed, f.Init = seed, Init{Name: "logah", Params: file, Scale: scale, Redraw: AuthorsGPT2Redraw}
+	got, err := f.initial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	redrawn := 0
+	for _, name := range got.Names() {
+		g, _ := got.Get(name)
+		w, _ := loaded.Get(name)
+		r, _ := random.Get(name)
+		for i := range g.Len() {
+			want := w.At(i)
+			switch {
+			case strings.HasSuffix(name, ".c_proj.weight"):
+				want = r.At(i)
+			case g.Rank() >= 2:
+				want = scale * w.At(i)
+			}
+			if math.Abs(g.At(i)-want) > 1e-7 {
+				t.Fatalf("%s[%d] = %g, want %g", name, i, g.At(i), want)
+			}
+		}
+		if strings.HasSuffix(name, ".c_proj.weight") {
+			redrawn++
+		}
+	}
+	if redrawn != 2*gpt.Layers {
+		t.Fatalf("%d c_proj weights re-drawn, want the attention and MLP projections of %d layers", redrawn, gpt.Layers)
+	}
+	if p := DefaultComparison().ProtocolOf(f.Init); p.InitRedraw != AuthorsGPT2Redraw || !strings.HasSuffix(p.String(), "starting weights ×0.5, c_proj.weight re-drawn at random") {
+		t.Fatalf("protocol %q (%+v) does not record the scale and the re-draw", p, p)
+	}
+
+	f.Init.Redraw = "c_proj.weight+lm_head.weight"
+	if got, err = f.initial(); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := got.Get("lm_head.weight")
+	want, _ := random.Get("lm_head.weight")
+	if head.At(5) != want.At(5) {
+		t.Fatalf("lm_head.weight was not re-drawn with a second suffix")
+	}
+
+	vit := DefaultFineTuning(tinyViT)
+	vitFile := filepath.Join(t.TempDir(), "vit.safetensors")
+	if err := params.Save(vitFile, mustInit(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	vit.Init = Init{Name: "logah", Params: vitFile, Redraw: AuthorsGPT2Redraw}
+	if _, err := vit.initial(); err == nil || !strings.Contains(err.Error(), `redraw "c_proj.weight" names no tensor`) {
+		t.Fatalf("re-drawing a tensor the ViT lacks: %v", err)
+	}
+}
+
+func TestParseInitReadsRedraw(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "p.safetensors")
+	if err := params.Save(file, mustInit(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseInit("logah=params:" + file + ",redraw=c_proj.weight,scale=0.5")
+	if want := (Init{Name: "logah", Params: file, Scale: 0.5, Redraw: "c_proj.weight"}); err != nil || got != want {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	for spec, want := range map[string]string{
+		"random,redraw=c_proj.weight":       "not to random initialisation",
+		"x=params:" + file + ",redraw=":     "redraw= needs tensor-name suffixes",
+		"x=params:" + file + ",redraw=a++b": "empty suffix",
+	} {
+		if _, err := ParseInit(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseInit(%q): %v, want an error saying %q", spec, err, want)
+		}
+	}
 }

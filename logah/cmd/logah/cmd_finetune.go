@@ -22,7 +22,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	f := experiment.DefaultFineTuning(nil)
 	fs := flag.NewFlagSet("finetune", flag.ContinueOnError)
 	archFlag := fs.String("arch", "", "model name (vit-s, gpt2, …) or a JSON config file")
-	initFlag := fs.String("init", "random", "initialisation: random; parameters with PyTorch names (a .safetensors file, a PyTorch state dict .bin/.pt/.pth, a Hugging Face directory), optionally named as NAME=params:PATH; or NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt) to start from its prediction; append ,scale=S and/or ,noise=N to shrink or perturb the weight tensors of predicted or loaded parameters")
+	initFlag := fs.String("init", "random", "initialisation: random; parameters with PyTorch names (a .safetensors file, a PyTorch state dict .bin/.pt/.pth, a Hugging Face directory), optionally named as NAME=params:PATH; or NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt) to start from its prediction; append ,scale=S and/or ,noise=N to shrink or perturb the weight tensors of predicted or loaded parameters, ,redraw=SUFFIX[+SUFFIX] to re-draw the tensors so named at random (the authors' GPT-2 recipe: redraw=c_proj.weight)")
 	df := addDataFlags(fs)
 	fs.IntVar(&f.Epochs, "epochs", f.Epochs, "epochs of training")
 	fs.IntVar(&f.Steps, "steps", 0, "exact number of steps (overrides --epochs)")
