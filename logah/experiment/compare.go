@@ -218,6 +218,9 @@ func (p Protocol) String() string {
 		budget += fmt.Sprintf(" of %d examples", p.MaxTrain)
 	}
 	data := p.Data
+	if rest, ok := strings.CutPrefix(data, "text  "); ok { // the recorded spelling leaves the default corpus unnamed
+		data = "text (Go source) " + rest
+	}
 	if p.Validation > 0 {
 		unit := "images"
 		if p.IsText() {

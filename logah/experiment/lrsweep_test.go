@@ -205,6 +205,10 @@ func TestProtocolTellsValidationFromTest(t *testing.T) {
 	if val := c.Protocol(); val == test || !strings.Contains(val.String(), "validation: the last 10000 training images") {
 		t.Fatalf("validation protocol %v equals the test one or does not say so", val)
 	}
+	c.Data.Name = "text"
+	if got := c.Protocol().String(); !strings.HasPrefix(got, "text (Go source) bytes 4194304 bytes (validation: the last 10000 training tokens)") {
+		t.Fatalf("text protocol reads %q", got)
+	}
 	own := Init{Name: "logah", LR: 3e-4}
 	if p := c.ProtocolOf(own); p.LR != 3e-4 || c.ProtocolOf(Init{Name: "random"}).LR != c.LR {
 		t.Fatalf("ProtocolOf: %+v", p)
