@@ -11,6 +11,7 @@ import (
 	"github.com/logah-go/logah/logah"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/experiment"
+	"github.com/logah-go/logah/logah/ghn"
 )
 
 // Every shipped hypernetwork opens and predicts all parameters of each architecture it held out.
@@ -22,15 +23,7 @@ func TestPretrainedHypernetworksPredictTheirHeldOutArchitectures(t *testing.T) {
 	for _, file := range dirs {
 		dir := filepath.Dir(file)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			g, err := logah.LoadGHN(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer g.Close()
+			g, held := openPretrained(t, dir)
 			for _, a := range held {
 				set, err := logah.Predict(g, a)
 				if err != nil {
@@ -51,16 +44,7 @@ func TestPretrainedHypernetworksPredictTheirHeldOutArchitectures(t *testing.T) {
 // perplexity on the validation split is a fraction of random initialisation's (about the 256 of
 // a uniform guess over bytes).
 func TestPretrainedGPTHypernetworkModelsGoSource(t *testing.T) {
-	dir := logah.Pretrained("gpts-mini-gosrc-2h")
-	held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := logah.LoadGHN(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g, held := openPretrained(t, logah.Pretrained("gpts-mini-gosrc-2h"))
 	c := experiment.DefaultComparison()
 	c.Data.Name, c.Epochs, c.Seeds, c.MaxEval, c.Batch = "text", 0, 1, 4, 16
 	c.Archs = []arch.Arch{slices.MinFunc(held, func(a, b arch.Arch) int { return cmp.Compare(arch.NumParams(a), arch.NumParams(b)) })}
@@ -74,4 +58,20 @@ func TestPretrainedGPTHypernetworkModelsGoSource(t *testing.T) {
 	if runs[1].Init != "logah" || predicted > 25 || random < 150 {
 		t.Fatalf("%s: perplexity %.1f from predicted parameters, %.1f from random ones; want under 25 and over 150", c.Archs[0], predicted, random)
 	}
+}
+
+// openPretrained opens the shipped hypernetwork in dir (closed when the test ends) and the
+// architectures it held out of its training.
+func openPretrained(t *testing.T, dir string) (*ghn.GHN, []arch.Arch) {
+	t.Helper()
+	held, err := arch.ResolveList(filepath.Join(dir, "held_out.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := logah.LoadGHN(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	return g, held
 }

@@ -596,8 +596,9 @@ func (c Comparison) BudgetLabel() string {
 // "NAME=PATH", a hypernetwork opened by ghn.Open on the default backend (whose predictions
 // are the parameters; its Origin says whether it is a run's checkpoint); "NAME=params:PATH",
 // parameters used as they are (a file or directory params.LoadModel reads); or a bare PATH,
-// parameters named by their path. Predicted or loaded parameters may end with ",scale=S" and
-// ",noise=N" (Init.Scale, Init.Noise), e.g. "logah-noisy=runs/logah,noise=0.1".
+// parameters named by their path. Predicted or loaded parameters may end with ",scale=S",
+// ",noise=N" and ",redraw=SUFFIX[+SUFFIX]" (Init.Scale, Init.Noise, Init.Redraw), e.g.
+// "logah-noisy=runs/logah,noise=0.1" or "logah=runs/gpt-logah,redraw=c_proj.weight".
 func ParseInit(spec string) (Init, error) {
 	spec, opts, err := cutPerturbation(spec)
 	if err != nil {

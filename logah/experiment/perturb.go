@@ -95,7 +95,7 @@ func perturbWeights(set *params.Set, a arch.Arch, seed uint64, in Init) error {
 		for i := range w {
 			w[i] *= float32(scale)
 		}
-		if random != nil && noise != 0 {
+		if noise != 0 {
 			r, err := random.Get(name)
 			if err != nil {
 				return fmt.Errorf("noise for %s: %w", name, err)

@@ -14,19 +14,9 @@ import (
 // and perturbed: weight tensors become scale·w + noise·(the random initialisation of the run's
 // seed); norms and biases keep their values.
 func TestScaleAndNoiseChangeOnlyWeightTensors(t *testing.T) {
-	loaded, err := params.Init(tinyViT, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "init.safetensors")
-	if err := params.Save(file, loaded, nil); err != nil {
-		t.Fatal(err)
-	}
+	loaded, file := savedInit(t, tinyViT, 7)
 	const seed, scale, noise = 2, 0.5, 0.25
-	random, err := params.Init(tinyViT, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	random := mustInitOf(t, tinyViT, seed)
 	f := DefaultFineTuning(tinyViT)
 	f.Seed, f.Init = seed, Init{Name: "shrunk", Params: file, Scale: scale, Noise: noise}
 	got, err := f.initial()
@@ -96,13 +86,28 @@ func TestParseInitReadsScaleAndNoise(t *testing.T) {
 	}
 }
 
-func mustInit(t *testing.T) *params.Set {
+func mustInit(t *testing.T) *params.Set { return mustInitOf(t, tinyViT, 1) }
+
+// mustInitOf is a's random initialisation drawn with seed.
+func mustInitOf(t *testing.T, a arch.Arch, seed uint64) *params.Set {
 	t.Helper()
-	set, err := params.Init(tinyViT, 1)
+	set, err := params.Init(a, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return set
+}
+
+// savedInit is a's random initialisation drawn with seed and the safetensors file it was saved to,
+// the parameters a fine-tuning loads with Init.Params.
+func savedInit(t *testing.T, a arch.Arch, seed uint64) (*params.Set, string) {
+	t.Helper()
+	set := mustInitOf(t, a, seed)
+	file := filepath.Join(t.TempDir(), "init.safetensors")
+	if err := params.Save(file, set, nil); err != nil {
+		t.Fatal(err)
+	}
+	return set, file
 }
 
 // The authors' GPT-2 fine-tuning re-draws every c_proj.weight after loading predicted
@@ -110,19 +115,9 @@ func mustInit(t *testing.T) *params.Set {
 // while Scale still shrinks every other weight tensor and leaves norms and biases alone.
 func TestRedrawGivesTheNamedTensorsTheirRandomInitialisation(t *testing.T) {
 	gpt := arch.GPT2{Layers: 2, Width: 16, Heads: 2, Inner: 32, Vocab: 64, Context: 8}
-	loaded, err := params.Init(gpt, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "gpt.safetensors")
-	if err := params.Save(file, loaded, nil); err != nil {
-		t.Fatal(err)
-	}
+	loaded, file := savedInit(t, gpt, 7)
 	const seed, scale = 3, 0.5
-	random, err := params.Init(gpt, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	random := mustInitOf(t, gpt, seed)
 	f := DefaultFineTuning(gpt)
 	f.Seed, f.Init = seed, Init{Name: "logah", Params: file, Scale: scale, Redraw: AuthorsGPT2Redraw}
 	got, err := f.initial()
@@ -168,10 +163,7 @@ func TestRedrawGivesTheNamedTensorsTheirRandomInitialisation(t *testing.T) {
 	}
 
 	vit := DefaultFineTuning(tinyViT)
-	vitFile := filepath.Join(t.TempDir(), "vit.safetensors")
-	if err := params.Save(vitFile, mustInit(t), nil); err != nil {
-		t.Fatal(err)
-	}
+	_, vitFile := savedInit(t, tinyViT, 1)
 	vit.Init = Init{Name: "logah", Params: vitFile, Redraw: AuthorsGPT2Redraw}
 	if _, err := vit.initial(); err == nil || !strings.Contains(err.Error(), `redraw "c_proj.weight" names no tensor`) {
 		t.Fatalf("re-drawing a tensor the ViT lacks: %v", err)
@@ -179,10 +171,7 @@ func TestRedrawGivesTheNamedTensorsTheirRandomInitialisation(t *testing.T) {
 }
 
 func TestParseInitReadsRedraw(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "p.safetensors")
-	if err := params.Save(file, mustInit(t), nil); err != nil {
-		t.Fatal(err)
-	}
+	_, file := savedInit(t, tinyViT, 1)
 	got, err := ParseInit("logah=params:" + file + ",redraw=c_proj.weight,scale=0.5")
 	if want := (Init{Name: "logah", Params: file, Scale: 0.5, Redraw: "c_proj.weight"}); err != nil || got != want {
 		t.Fatalf("got %+v, %v; want %+v", got, err, want)
