@@ -83,6 +83,12 @@ type Comparison struct {
 	WarmupSteps    int
 	WarmupFraction float64
 	MinLRFactor    float64
+	// WarmupShape is the warm-up's shape: linear ("" too), or trainer.WarmupLog, the
+	// logarithmic warm-up of DeepSpeed under which the authors fine-tune GPT-2s.
+	WarmupShape trainer.WarmupShape
+	// ClipNorm, when positive, replaces the global gradient-norm clipping of
+	// trainer.DefaultAdamW (5); the authors' GPT-2 recipe clips at 1 (Hugging Face's default).
+	ClipNorm float64
 	// EvalEvery evaluates every that many steps besides the start and the end (0: epoch ends).
 	EvalEvery int
 	// Dropout is GPT-2's dropout while fine-tuning (text only).
@@ -115,6 +121,22 @@ func PaperViTFineTuning() Comparison {
 	return c
 }
 
+// PaperGPT2FineTuning is DefaultComparison with the authors' GPT-2 fine-tuning recipe
+// (docs/method.md §6.1, train_gpt2.py under DeepSpeed with ds_config_1gpu.json) on the text
+// data: AdamW lr 3e-6, weight decay 1e-2, clipping at 1 (the Hugging Face Trainer's default),
+// dropout 0.1, and DeepSpeed's logarithmic warm-up over 500 steps ([trainer.WarmupLog]) after
+// which the rate stays at 3e-6 (the paper-era WarmupLR; HEAD's WarmupCosineLR anneals over
+// 100 epochs of WikiText-103, so it too is constant within any budget compared here). Batch 16
+// sequences of the model's context, and 500 steps: set Steps for another token budget. The
+// authors' LoGAH branch at HEAD also re-draws every c_proj.weight of the prediction: give
+// predicted initialisations Init.Redraw = [AuthorsGPT2Redraw].
+func PaperGPT2FineTuning() Comparison {
+	c := DefaultComparison()
+	c.Data.Name, c.Epochs, c.Steps, c.Batch = "text", 0, 500, 16
+	c.LR, c.WarmupSteps, c.WarmupFraction, c.WarmupShape, c.MinLRFactor, c.ClipNorm = 3e-6, 500, 0, trainer.WarmupLog, 1, 1
+	return c
+}
+
 // Protocol is what must be equal for two runs to be compared: the data, the fine-tuning budget
 // and the optimiser. Every Run records the protocol it ran under.
 type Protocol struct {
@@ -128,8 +150,11 @@ type Protocol struct {
 	WarmupSteps    int     `json:"warmup_steps,omitempty"`
 	WarmupFraction float64 `json:"warmup_fraction,omitempty"`
 	MinLRFactor    float64 `json:"min_lr_factor"`
-	EvalEvery      int     `json:"eval_every,omitempty"`
-	Dropout        float64 `json:"dropout,omitempty"`
+	// WarmupShape and ClipNorm are recorded when they are not the defaults (linear, 5).
+	WarmupShape trainer.WarmupShape `json:"warmup_shape,omitempty"`
+	ClipNorm    float64             `json:"clip_norm,omitempty"`
+	EvalEvery   int                 `json:"eval_every,omitempty"`
+	Dropout     float64             `json:"dropout,omitempty"`
 	// Validation is Data.Validation: evaluations on the last Validation training images (text:
 	// tokens), which training then leaves out, instead of on the test split.
 	Validation int `json:"validation,omitempty"`
@@ -169,6 +194,12 @@ func (c Comparison) Protocol() Protocol {
 	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Batch: c.Batch, LR: c.LR,
 		WarmupSteps: c.WarmupSteps, WarmupFraction: c.WarmupFraction, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery,
 		Validation: c.Data.Validation}
+	if c.WarmupShape != trainer.WarmupLinear {
+		p.WarmupShape = c.WarmupShape
+	}
+	if c.ClipNorm > 0 && c.ClipNorm != trainer.DefaultAdamW.ClipNorm {
+		p.ClipNorm = c.ClipNorm
+	}
 	if c.Data.IsText() {
 		p.Dropout = c.Dropout
 	}
@@ -209,6 +240,14 @@ func (p Protocol) String() string {
 		sched = fmt.Sprintf("cosine to ×%g after %g%% warm-up", p.MinLRFactor, 100*p.WarmupFraction)
 	case p.MinLRFactor == 1 && p.WarmupSteps == 0:
 		sched = "constant"
+	case p.MinLRFactor == 1:
+		sched = fmt.Sprintf("constant after %d warm-up steps", p.WarmupSteps)
+	}
+	if p.WarmupShape != "" && p.WarmupShape != trainer.WarmupLinear && (p.WarmupSteps > 0 || p.WarmupFraction > 0) {
+		sched = strings.Replace(sched, "warm-up", string(p.WarmupShape)+" warm-up", 1)
+	}
+	if p.ClipNorm > 0 {
+		sched += fmt.Sprintf(", clipping at %g", p.ClipNorm)
 	}
 	budget := fmt.Sprintf("%d steps", p.Steps)
 	if p.Steps == 0 {
@@ -280,6 +319,9 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	}
 	if c.Resume && c.SaveTo == "" {
 		return nil, fmt.Errorf("compare: Resume needs SaveTo, the file of the earlier runs")
+	}
+	if c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) {
+		return nil, fmt.Errorf("compare: ClipNorm %g: want a positive gradient-norm bound (0: the default, %g)", c.ClipNorm, trainer.DefaultAdamW.ClipNorm)
 	}
 	if err := c.fineTuning(c.Archs[0], c.Inits[0], 1).validate(); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
@@ -460,7 +502,10 @@ func marshalRuns(runs []Run) ([]byte, error) {
 func (c Comparison) fineTuning(a arch.Arch, init Init, seed uint64) FineTuning {
 	cfg := trainer.DefaultFineTune()
 	cfg.Epochs, cfg.Steps, cfg.LR, cfg.Seed, cfg.EvalEvery = c.Epochs, c.Steps, c.ProtocolOf(init).LR, seed, c.EvalEvery
-	cfg.WarmupSteps, cfg.MinLRFactor = c.WarmupSteps, c.MinLRFactor
+	cfg.WarmupSteps, cfg.MinLRFactor, cfg.WarmupShape = c.WarmupSteps, c.MinLRFactor, c.WarmupShape
+	if c.ClipNorm > 0 {
+		cfg.Optimizer.ClipNorm = c.ClipNorm
+	}
 	return FineTuning{FineTuneConfig: cfg, Arch: a, Init: init, Data: c.Data, Batch: c.Batch, WarmupFraction: c.WarmupFraction,
 		MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Dropout: c.Dropout}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/backend"
 	"github.com/logah-go/logah/logah/ghn"
+	"github.com/logah-go/logah/logah/trainer"
 )
 
 // needFashionMNIST skips where the dataset is missing, except under CI (CI=true), which must
@@ -312,6 +313,39 @@ func TestPaperViTFineTuningIsTheAuthorsFirstEpoch(t *testing.T) {
 	}
 	if got := p.String(); !strings.Contains(got, "lr 4e-05 constant") {
 		t.Fatalf("description %q", got)
+	}
+}
+
+func TestPaperGPT2FineTuningIsTheAuthorsRecipe(t *testing.T) {
+	c := PaperGPT2FineTuning()
+	p := c.Protocol()
+	if !p.IsText() || p.Steps != 500 || p.LR != 3e-6 || p.WarmupSteps != 500 || p.WarmupShape != trainer.WarmupLog || p.MinLRFactor != 1 || p.ClipNorm != 1 || p.Dropout != 0.1 {
+		t.Fatalf("paper GPT-2 protocol %+v", p)
+	}
+	if got := p.String(); !strings.Contains(got, "lr 3e-06 constant after 500 log warm-up steps, clipping at 1") {
+		t.Fatalf("description %q", got)
+	}
+	gpt, err := arch.Named("gpt2-mini")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.fineTuning(gpt, Init{Name: "random"}, 1)
+	if f.Optimizer.ClipNorm != 1 || f.Optimizer.WeightDecay != 1e-2 || f.WarmupShape != trainer.WarmupLog || f.WarmupSteps != 500 {
+		t.Fatalf("a run of the recipe trains with %+v", f.FineTuneConfig)
+	}
+	// The defaults are not recorded, so the files of earlier comparisons still match theirs.
+	data, err := json.Marshal(DefaultComparison().Protocol())
+	if err != nil || strings.Contains(string(data), "warmup_shape") || strings.Contains(string(data), "clip_norm") {
+		t.Fatalf("default protocol %s (%v)", data, err)
+	}
+	c.ClipNorm = -1
+	c.Archs, c.Inits, c.Seeds = []arch.Arch{gpt}, []Init{{Name: "random"}}, 1
+	if _, err := Compare(context.Background(), c, nil); err == nil || !strings.Contains(err.Error(), "ClipNorm") {
+		t.Fatalf("a negative clipping bound: %v", err)
+	}
+	c.ClipNorm, c.WarmupShape = 1, "cosine"
+	if _, err := Compare(context.Background(), c, nil); err == nil || !strings.Contains(err.Error(), `warm-up shape "cosine"`) {
+		t.Fatalf("an unknown warm-up shape: %v", err)
 	}
 }
 

@@ -104,7 +104,7 @@ func (f FineTuning) validate() error {
 	case f.WarmupFraction != 0 && f.WarmupSteps != 0:
 		return fmt.Errorf("a warm-up of %d steps and a warm-up fraction %g: set one of them", f.WarmupSteps, f.WarmupFraction)
 	}
-	return nil
+	return f.WarmupShape.Validate()
 }
 
 // trainerConfig is the trainer's configuration of a run of total steps: WarmupFraction

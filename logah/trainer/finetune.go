@@ -20,11 +20,12 @@ type FineTuneConfig struct {
 	// Epochs of training; Steps, when > 0, overrides it with an exact step count.
 	Epochs int `json:"epochs"`
 	Steps  int `json:"steps,omitempty"`
-	// LR is the peak learning rate; WarmupSteps of linear warm-up precede a cosine decay to
-	// LR·MinLRFactor at the last step.
-	LR          float64 `json:"lr"`
-	WarmupSteps int     `json:"warmup_steps"`
-	MinLRFactor float64 `json:"min_lr_factor"`
+	// LR is the peak learning rate; WarmupSteps of warm-up (linear, or as WarmupShape says)
+	// precede a cosine decay to LR·MinLRFactor at the last step.
+	LR          float64     `json:"lr"`
+	WarmupSteps int         `json:"warmup_steps"`
+	WarmupShape WarmupShape `json:"warmup_shape,omitempty"`
+	MinLRFactor float64     `json:"min_lr_factor"`
 	// Optimizer is AdamW with global-norm clipping.
 	Optimizer AdamW `json:"optimizer"`
 	// Seed drives data order, dropout and (through the caller) random initialisation.
@@ -92,7 +93,7 @@ func FineTune(ctx context.Context, backend compute.Backend, a arch.Arch, init *p
 		}
 		total = cfg.Epochs * task.StepsPerEpoch()
 	}
-	sched := Schedule{Base: cfg.LR, WarmupSteps: cfg.WarmupSteps, TotalSteps: total, MinFactor: cfg.MinLRFactor}
+	sched := Schedule{Base: cfg.LR, WarmupSteps: cfg.WarmupSteps, TotalSteps: total, MinFactor: cfg.MinLRFactor, Shape: cfg.WarmupShape}
 	if err := sched.Validate(); err != nil {
 		return nil, fmt.Errorf("finetune: %w", err)
 	}

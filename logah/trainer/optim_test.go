@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -77,6 +78,33 @@ func TestScheduleWarmupAndCosine(t *testing.T) {
 	}
 	if (Schedule{Base: -1}).Validate() == nil {
 		t.Error("negative LR accepted")
+	}
+}
+
+// DeepSpeed's log warm-up, as the authors' GPT-2 fine-tuning runs it (lr 3e-6, 500 steps):
+// WarmupLR stepped after each optimiser step, starting at rate 0.
+func TestScheduleLogWarmup(t *testing.T) {
+	s := Schedule{Base: 3e-6, WarmupSteps: 500, TotalSteps: 2000, MinFactor: 1, Shape: WarmupLog}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		step int
+		want float64
+	}{{0, 0}, {1, 0}, {2, 3e-6 * math.Log(2) / math.Log(500)}, {100, 3e-6 * math.Log(100) / math.Log(500)}, {499, 3e-6 * math.Log(499) / math.Log(500)}, {500, 3e-6}, {1999, 3e-6}} {
+		if got := s.LR(c.step); math.Abs(got-c.want) > 1e-18 {
+			t.Errorf("LR(%d) = %g, want %g", c.step, got, c.want)
+		}
+	}
+	mean := 0.0
+	for step := range 500 {
+		mean += s.LR(step) / 3e-6 / 500
+	}
+	if math.Abs(mean-0.838) > 1e-3 { // the 84 % of WarmupLog's doc
+		t.Errorf("mean warm-up factor %.4f, want 0.838", mean)
+	}
+	if err := (Schedule{Base: 1, Shape: "exp"}).Validate(); err == nil || !strings.Contains(err.Error(), `"log"`) {
+		t.Errorf("an unknown shape must be refused naming the known ones, got %v", err)
 	}
 }
 

@@ -29,6 +29,7 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 	fs.IntVar(&f.Batch, "batch", f.Batch, "batch size")
 	fs.Float64Var(&f.LR, "lr", f.LR, "peak learning rate")
 	warmup := addWarmupFlags(fs, &f.WarmupSteps, &f.WarmupFraction)
+	addWarmupShapeFlag(fs, &f.WarmupShape)
 	fs.Float64Var(&f.MinLRFactor, "min-lr-factor", f.MinLRFactor, "cosine decay to lr × this at the last step (1: constant after the warm-up)")
 	fs.Float64Var(&f.Optimizer.WeightDecay, "wd", f.Optimizer.WeightDecay, "AdamW weight decay")
 	fs.Float64Var(&f.Optimizer.ClipNorm, "clip", f.Optimizer.ClipNorm, "global gradient-norm clipping (0: off)")

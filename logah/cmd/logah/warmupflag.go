@@ -4,6 +4,8 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+
+	"github.com/logah-go/logah/logah/trainer"
 )
 
 // warmupSteps is the --warmup flag: a whole number of warm-up steps, in every command. A
@@ -51,4 +53,15 @@ func addWarmupFlags(fs *flag.FlagSet, steps *int, fraction *float64) (resolve fu
 		}
 		return nil
 	}
+}
+
+// addWarmupShapeFlag defines --warmup-shape into shape.
+func addWarmupShapeFlag(fs *flag.FlagSet, shape *trainer.WarmupShape) {
+	fs.Func("warmup-shape", "how the warm-up rises: linear (default) or log, DeepSpeed's, as in the authors' GPT-2 recipe", func(s string) error {
+		if err := trainer.WarmupShape(s).Validate(); err != nil {
+			return fmt.Errorf("--warmup-shape: %w", err)
+		}
+		*shape = trainer.WarmupShape(s)
+		return nil
+	})
 }
