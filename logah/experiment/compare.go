@@ -132,7 +132,7 @@ func PaperViTFineTuning() Comparison {
 // predicted initialisations Init.Redraw = [AuthorsGPT2Redraw].
 func PaperGPT2FineTuning() Comparison {
 	c := DefaultComparison()
-	c.Data.Name, c.Epochs, c.Steps, c.Batch = "text", 0, 500, 16
+	c.Data.Name, c.Steps, c.Batch = "text", 500, 16 // Steps overrides DefaultComparison's epoch, as --steps does
 	c.LR, c.WarmupSteps, c.WarmupFraction, c.WarmupShape, c.MinLRFactor, c.ClipNorm = 3e-6, 500, 0, trainer.WarmupLog, 1, 1
 	return c
 }
