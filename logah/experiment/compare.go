@@ -267,17 +267,28 @@ func (p Protocol) String() string {
 		}
 		data += fmt.Sprintf(" (validation: the last %d training %s)", p.Validation, unit)
 	}
-	start := ""
-	if p.InitScale != 0 && (p.InitScale != 1 || p.InitNoise != 0) {
-		start = fmt.Sprintf(", starting weights ×%g", p.InitScale)
-		if p.InitNoise != 0 {
-			start += fmt.Sprintf(" + %g × random", p.InitNoise)
-		}
-	}
-	if p.InitRedraw != "" {
-		start += fmt.Sprintf(", %s re-drawn at random", strings.ReplaceAll(p.InitRedraw, "+", " and "))
+	start := p.Perturbation()
+	if start != "" {
+		start = ", " + start
 	}
 	return fmt.Sprintf("%s, batch %d, lr %g %s, %s%s", data, p.Batch, p.LR, sched, budget, start)
+}
+
+// Perturbation describes how the runs changed their predicted or loaded starting weights
+// (InitScale, InitNoise, InitRedraw), or is "" when they did not.
+func (p Protocol) Perturbation() string {
+	var parts []string
+	if p.InitScale != 0 && (p.InitScale != 1 || p.InitNoise != 0) {
+		s := fmt.Sprintf("starting weights ×%g", p.InitScale)
+		if p.InitNoise != 0 {
+			s += fmt.Sprintf(" + %g × random", p.InitNoise)
+		}
+		parts = append(parts, s)
+	}
+	if p.InitRedraw != "" {
+		parts = append(parts, strings.ReplaceAll(p.InitRedraw, "+", " and ")+" re-drawn at random")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Run is one (architecture, initialisation, seed) fine-tuning run.

@@ -93,15 +93,23 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 // printCompare prints the protocol, then the tables of printRunsSummary.
 func printCompare(w io.Writer, c experiment.Comparison, runs []experiment.Run, metric string) {
 	names := c.InitNames()
-	var ownLRs []string
+	var ownLRs, perturbed []string
 	for _, in := range c.Inits {
 		if in.LR > 0 {
 			ownLRs = append(ownLRs, fmt.Sprintf("%s %g", in.Name, in.LR))
 		}
+		if d := c.ProtocolOf(in).Perturbation(); d != "" {
+			perturbed = append(perturbed, fmt.Sprintf("%s: %s", in.Name, d))
+		}
 	}
-	fmt.Fprintf(w, "protocol: %v\n", c.ProtocolOf(c.Inits[0]))
+	shared := c.ProtocolOf(c.Inits[0]) // its learning rate; each initialisation's start is below
+	shared.InitScale, shared.InitNoise, shared.InitRedraw = 0, 0, ""
+	fmt.Fprintf(w, "protocol: %v\n", shared)
 	if len(ownLRs) > 0 {
 		fmt.Fprintf(w, "peak learning rate of each initialisation: %s\n", strings.Join(ownLRs, ", "))
+	}
+	if len(perturbed) > 0 {
+		fmt.Fprintf(w, "starting points changed before fine-tuning: %s\n", strings.Join(perturbed, "; "))
 	}
 	printRunsSummary(w, runs, names, metric, c.BudgetLabel())
 }
