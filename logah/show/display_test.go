@@ -37,6 +37,18 @@ func TestTerminalWritesFiles(t *testing.T) {
 	}
 }
 
+// Work that grows past its announced total (a sweep's extra rates) reads 3/3, never 3/2.
+func TestProgressTotalGrowsWithTheWork(t *testing.T) {
+	p := NewProgress("runs", 2)
+	p.Set(3, "")
+	p.mu.Lock()
+	text := p.outputLocked().Text
+	p.mu.Unlock()
+	if !strings.Contains(text, "3/3 (100%)") {
+		t.Errorf("progress %q, want 3/3", text)
+	}
+}
+
 func TestDefaultOutsideNotebook(t *testing.T) {
 	if InNotebook() {
 		t.Skip("running inside GoNB")

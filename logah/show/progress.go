@@ -38,10 +38,14 @@ func NewProgress(label string, total int) *Progress {
 }
 
 // Set records that n items are done, with an optional status (fmt.Sprintf of format and args),
-// and redraws at most every 200 ms.
+// and redraws at most every 200 ms. A count beyond the total means the work grew (a
+// learning-rate sweep extending past its grid): the total grows with it.
 func (p *Progress) Set(n int, format string, args ...any) {
 	p.mu.Lock()
 	p.n = n
+	if p.total > 0 && n > p.total {
+		p.total = n
+	}
 	if format != "" {
 		p.status = fmt.Sprintf(format, args...)
 	}
