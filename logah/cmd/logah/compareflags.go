@@ -7,6 +7,7 @@ import (
 	"github.com/logah-go/logah/internal/flags"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/experiment"
+	"github.com/logah-go/logah/logah/trainer"
 )
 
 // comparisonFlags are the flags that describe a comparison, shared by `logah compare` and
@@ -33,7 +34,7 @@ func addComparisonFlags(fs *flag.FlagSet, c *experiment.Comparison) *comparisonF
 	f.resolveWarmup = addWarmupFlags(fs, &c.WarmupSteps, &c.WarmupFraction)
 	addWarmupShapeFlag(fs, &c.WarmupShape)
 	fs.Float64Var(&c.MinLRFactor, "min-lr-factor", c.MinLRFactor, "cosine decay to lr × this at the last step (1: constant; the authors' ViT recipe is --batch 32 --lr 4e-5 --warmup 0 --min-lr-factor 1, their GPT-2 one --lr 3e-6 --warmup 500 --warmup-shape log --min-lr-factor 1 --clip 1 with ,redraw=c_proj.weight on predicted inits)")
-	fs.Float64Var(&c.ClipNorm, "clip", 0, "global gradient-norm clipping (0: the default, 5)")
+	fs.Float64Var(&c.ClipNorm, "clip", trainer.DefaultAdamW.ClipNorm, "global gradient-norm clipping (a comparison always clips)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "also evaluate every N steps (the curves in --out)")
 	fs.Float64Var(&c.Dropout, "dropout", c.Dropout, "text: GPT-2 dropout while fine-tuning")
 	fs.BoolVar(&c.Resume, "resume", false, "keep the runs of this comparison already in --out instead of running them again")
@@ -56,8 +57,8 @@ func (f *comparisonFlags) finish(c *experiment.Comparison) (closeInits func(), e
 	if err := f.resolveWarmup(); err != nil {
 		return closeInits, err
 	}
-	if c.ClipNorm < 0 {
-		return closeInits, usageErrorf("--clip %g: give a positive gradient-norm bound, or 0 for the default (5)", c.ClipNorm)
+	if c.ClipNorm <= 0 {
+		return closeInits, usageErrorf("--clip %g: give a positive gradient-norm bound (the default is %g)", c.ClipNorm, trainer.DefaultAdamW.ClipNorm)
 	}
 	if c.Data, err = f.data.spec(); err != nil {
 		return closeInits, err
