@@ -194,7 +194,7 @@ func (c Comparison) Protocol() Protocol {
 	p := Protocol{Data: data, Epochs: c.Epochs, Steps: c.Steps, MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Batch: c.Batch, LR: c.LR,
 		WarmupSteps: c.WarmupSteps, WarmupFraction: c.WarmupFraction, MinLRFactor: c.MinLRFactor, EvalEvery: c.EvalEvery,
 		Validation: c.Data.Validation}
-	if c.WarmupShape != trainer.WarmupLinear {
+	if !c.WarmupShape.Linear() {
 		p.WarmupShape = c.WarmupShape
 	}
 	if c.ClipNorm > 0 && c.ClipNorm != trainer.DefaultAdamW.ClipNorm {
@@ -243,7 +243,7 @@ func (p Protocol) String() string {
 	case p.MinLRFactor == 1:
 		sched = fmt.Sprintf("constant after %d warm-up steps", p.WarmupSteps)
 	}
-	if p.WarmupShape != "" && p.WarmupShape != trainer.WarmupLinear && (p.WarmupSteps > 0 || p.WarmupFraction > 0) {
+	if !p.WarmupShape.Linear() && (p.WarmupSteps > 0 || p.WarmupFraction > 0) {
 		sched = strings.Replace(sched, "warm-up", string(p.WarmupShape)+" warm-up", 1)
 	}
 	if p.ClipNorm > 0 {

@@ -68,7 +68,7 @@ func TestPerturbationIsRecordedAndChecked(t *testing.T) {
 
 func TestParseInitReadsScaleAndNoise(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "p,1.safetensors")
-	if err := params.Save(file, mustInit(t), nil); err != nil {
+	if err := params.Save(file, mustInitOf(t, tinyViT, 1), nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ParseInit("edited=params:" + file + ",noise=0.1,scale=0.8")
@@ -85,8 +85,6 @@ func TestParseInitReadsScaleAndNoise(t *testing.T) {
 		}
 	}
 }
-
-func mustInit(t *testing.T) *params.Set { return mustInitOf(t, tinyViT, 1) }
 
 // mustInitOf is a's random initialisation drawn with seed.
 func mustInitOf(t *testing.T, a arch.Arch, seed uint64) *params.Set {

@@ -43,10 +43,12 @@ func (s Schedule) Validate() error {
 	return s.Shape.Validate()
 }
 
+// Linear tells whether w is the linear warm-up ("" or WarmupLinear).
+func (w WarmupShape) Linear() bool { return w == "" || w == WarmupLinear }
+
 // Validate accepts the known shapes and "" (linear).
 func (w WarmupShape) Validate() error {
-	switch w {
-	case "", WarmupLinear, WarmupLog:
+	if w.Linear() || w == WarmupLog {
 		return nil
 	}
 	return fmt.Errorf("warm-up shape %q: want %q or %q", string(w), WarmupLinear, WarmupLog)
