@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/logah-go/logah/logah/experiment"
 )
@@ -55,7 +56,9 @@ func NotebookGHNTraining(notebook, name string, s experiment.GHNTraining) experi
 
 // NotebookComparison returns the comparison c as a notebook runs it: every finished run saved
 // to NotebookRunDir(notebook, file), unless file is "" (c.Resume decides whether a later
-// session takes them back instead of running them again). Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
+// session takes them back instead of running them again), and the run in progress
+// checkpointed every 200 steps in the directory beside it named FILE-ckpt (without .json), so
+// that with c.Resume a run stopped with the kernel continues where it stopped. Under LOGAH_SMOKE=1 it is a smoke test that starts afresh
 // instead: the first architecture, one seed, 2 steps (or one epoch of 128 images), 100 test
 // images or 2 validation batches, evaluations only at the start and the end.
 func NotebookComparison(notebook, file string, c experiment.Comparison) experiment.Comparison {
@@ -63,6 +66,9 @@ func NotebookComparison(notebook, file string, c experiment.Comparison) experime
 		c.SaveTo = NotebookRunDir(notebook, file)
 	}
 	if !Smoke() {
+		if file != "" && c.CheckpointDir == "" { // a long run stopped with the kernel continues when resumed
+			c.CheckpointDir, c.CheckpointEvery = NotebookRunDir(notebook, strings.TrimSuffix(file, ".json")+"-ckpt"), 200
+		}
 		return c
 	}
 	c.Resume, c.Seeds, c.EvalEvery = false, 1, 0

@@ -60,11 +60,17 @@ func TestNotebookComparisonShrinksUnderSmoke(t *testing.T) {
 	if len(full.Archs) != 2 || full.Seeds != 3 || full.MaxTrain != 6400 || !full.Resume || full.SaveTo != NotebookRunDir("04", "paper.json") {
 		t.Errorf("full comparison changed: %+v", full)
 	}
+	if full.CheckpointDir != NotebookRunDir("04", "paper-ckpt") || full.CheckpointEvery != 200 {
+		t.Errorf("a full comparison checkpoints its run in progress in %q every %d steps, want %q every 200", full.CheckpointDir, full.CheckpointEvery, NotebookRunDir("04", "paper-ckpt"))
+	}
 
 	t.Setenv(SmokeEnv, "1")
 	smoke := NotebookComparison("04", "paper.json", c)
 	if len(smoke.Archs) != 1 || smoke.Seeds != 1 || smoke.MaxTrain != 128 || smoke.MaxEval != 100 || smoke.EvalEvery != 0 || smoke.Resume {
 		t.Errorf("smoke image comparison: %+v", smoke)
+	}
+	if smoke.CheckpointDir != "" {
+		t.Errorf("a smoke comparison checkpoints into %q", smoke.CheckpointDir)
 	}
 	c.Data.Name, c.Steps = "text", 60
 	text := NotebookComparison("05", "compare.json", c)

@@ -100,8 +100,17 @@ type Comparison struct {
 	// comparison's (architecture, initialisation, seed) replaces the one the file held.
 	SaveTo string
 	// Resume takes the runs already in SaveTo that belong to this comparison (same architecture,
-	// initialisation, seed and protocol) instead of running them again.
+	// initialisation, seed and protocol) instead of running them again, and continues a run
+	// that CheckpointDir holds from its last checkpoint.
 	Resume bool
+	// CheckpointDir, when set, gives each run in progress a directory of its own in it,
+	// <arch>-<init>-seed<N>, where the trainer writes its metrics log and checkpoints (every
+	// CheckpointEvery steps and every epoch end): a comparison stopped in the middle of a run
+	// and started again with Resume continues that run from its last checkpoint, with the
+	// numbers of an uninterrupted run. A run's directory is removed once the run is saved to
+	// SaveTo (kept without SaveTo). Without Resume a run starts over.
+	CheckpointDir   string
+	CheckpointEvery int
 }
 
 // DefaultComparison is one epoch, 3 seeds, batch 64, lr 1e-3 with a warm-up over 5 % of the
@@ -334,6 +343,9 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 	if c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) {
 		return nil, fmt.Errorf("compare: ClipNorm %g: want a positive gradient-norm bound (0: the default, %g)", c.ClipNorm, trainer.DefaultAdamW.ClipNorm)
 	}
+	if c.CheckpointEvery < 0 {
+		return nil, fmt.Errorf("compare: CheckpointEvery %d: want a number of steps (0: epoch ends only)", c.CheckpointEvery)
+	}
 	if err := c.fineTuning(c.Archs[0], c.Inits[0], 1).validate(); err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
@@ -363,14 +375,22 @@ func Compare(ctx context.Context, c Comparison, progress func(RunProgress)) ([]R
 			runs = append(runs, r)
 			continue
 		}
-		run, err := c.one(ctx, be, pr.arch, pr.init, pr.seed, progress)
+		run, ckpt, err := c.one(ctx, be, pr.arch, pr.init, pr.seed, progress)
 		if err != nil {
+			if ckpt != nil && ctx.Err() != nil {
+				err = fmt.Errorf("%w; the comparison continues this run from %s when resumed", err, ckpt.dir)
+			}
 			return runs, fmt.Errorf("%s, %s, seed %d: %w", pr.arch, pr.init.Name, pr.seed, err)
 		}
 		runs = append(runs, run)
 		if c.SaveTo != "" {
 			if err := c.save(runs); err != nil {
 				return runs, err
+			}
+			if ckpt != nil {
+				if err := ckpt.remove(); err != nil {
+					return runs, err
+				}
 			}
 		}
 	}
@@ -521,49 +541,65 @@ func (c Comparison) fineTuning(a arch.Arch, init Init, seed uint64) FineTuning {
 		MaxTrain: c.MaxTrain, MaxEval: c.MaxEval, Dropout: c.Dropout}
 }
 
-func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in Init, seed uint64, progress func(RunProgress)) (Run, error) {
+// one makes one run, and returns it with the checkpoint directory it ran in (nil without
+// CheckpointDir), for Compare to remove once the run is saved.
+func (c Comparison) one(ctx context.Context, be compute.Backend, a arch.Arch, in Init, seed uint64, progress func(RunProgress)) (Run, *runCheckpoint, error) {
 	f := c.fineTuning(a, in, seed)
 	init, err := f.initial()
 	if err != nil {
-		return Run{}, err
+		return Run{}, nil, err
 	}
 	task, err := f.task()
 	if err != nil {
-		return Run{}, err
+		return Run{}, nil, err
 	}
 	run := Run{Arch: a.String(), Init: in.Name, Seed: seed, Protocol: c.ProtocolOf(in)}
 	total := f.totalSteps(task)
 	if total == 0 {
 		w, err := trainer.EvalWeights(a, init)
 		if err != nil {
-			return run, err
+			return run, nil, err
 		}
 		m, err := task.Evaluate(be, a, w)
 		if err != nil {
-			return run, err
+			return run, nil, err
 		}
 		run.Initial, run.Final = m, m
 		run.Curve = []trainer.Record{{Split: "eval", Values: m}}
-		return run, nil
+		return run, nil, nil
 	}
 	var report func(trainer.Progress)
 	if progress != nil {
 		report = func(p trainer.Progress) { progress(RunProgress{Arch: a, Init: in.Name, Seed: seed, Progress: p}) }
 	}
-	res, err := trainer.FineTune(ctx, be, a, init, task, f.trainerConfig(total), report)
-	if err != nil {
-		return run, err
+	cfg := f.trainerConfig(total)
+	ckpt := c.newRunCheckpoint(run, init)
+	if ckpt != nil {
+		if err := ckpt.prepare(c.Resume); err != nil {
+			return run, nil, err
+		}
+		cfg.OutDir, cfg.Resume, cfg.CheckpointEvery = ckpt.dir, true, c.CheckpointEvery
 	}
-	for _, r := range res.Records {
+	res, err := trainer.FineTune(ctx, be, a, init, task, cfg, report)
+	if err != nil {
+		return run, ckpt, err
+	}
+	records := res.Records
+	if ckpt != nil {
+		if records, err = ckpt.evalCurve(); err != nil {
+			return run, ckpt, err
+		}
+	}
+	for _, r := range records {
 		if r.Split == "eval" {
 			run.Curve = append(run.Curve, r)
 		}
 	}
 	if len(run.Curve) == 0 {
-		return run, fmt.Errorf("fine-tuning recorded no evaluation")
+		return run, ckpt, fmt.Errorf("fine-tuning recorded no evaluation")
 	}
 	run.Initial, run.Final, run.Steps = run.Curve[0].Values, res.Final, res.Steps
-	return run, nil
+	return run, ckpt, nil
 }
 
 // Summary is the mean ± sample standard deviation of a metric over the runs of one

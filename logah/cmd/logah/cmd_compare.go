@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/logah-go/logah/logah/experiment"
 )
@@ -23,6 +24,8 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate (the same for every initialisation; see --lr-from)")
 	lrFrom := fs.String("lr-from", "", "fine-tune each initialisation at its own best peak learning rate of this `logah sweep-lr` directory (instead of --lr)")
 	fs.StringVar(&c.SaveTo, "out", "", "write every run (with its evaluation curve) as JSON to this file, after each run")
+	fs.StringVar(&c.CheckpointDir, "checkpoint-dir", "", "checkpoint each run in progress in a directory of its own here, removed once the run is in --out; with --resume a stopped run continues from its last checkpoint")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 200, "with --checkpoint-dir: checkpoint every N steps, besides every epoch end")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -32,6 +35,9 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	}
 	if c.Resume && c.SaveTo == "" {
 		return usageErrorf("--resume needs --out, the file of the earlier runs")
+	}
+	if c.CheckpointEvery < 0 {
+		return usageErrorf("--checkpoint-every %d: give a number of steps (0: epoch ends only)", c.CheckpointEvery)
 	}
 	if *lrFrom != "" && flagSet(fs, "lr") {
 		return usageErrorf("--lr (one rate for all) and --lr-from (each initialisation's best rate) exclude each other: give one")
@@ -47,7 +53,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM) // a run in progress checkpoints before the exit
 	defer stop()
 	runs, err := experiment.Compare(ctx, c, func(p experiment.RunProgress) {
 		if p.Step == p.TotalSteps && p.Eval != nil {

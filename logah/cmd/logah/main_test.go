@@ -64,6 +64,7 @@ func TestBadInputIsOneLineAndNonZero(t *testing.T) {
 		{[]string{"train-ghn", "--out", dir, "--warmup", "0.5"}, "--warmup is a whole number of warm-up steps"},
 		{[]string{"compare", "--arch", "vit-mini", "--init", "random", "--warmup-shape", "cosine"}, `--warmup-shape: warm-up shape "cosine": want "linear" or "log"`},
 		{[]string{"compare", "--arch", "vit-mini", "--init", "random", "--clip", "-1"}, "--clip -1: give a positive gradient-norm bound"},
+		{[]string{"compare", "--arch", "vit-mini", "--init", "random", "--checkpoint-dir", dir, "--checkpoint-every", "-1"}, "--checkpoint-every -1: give a number of steps"},
 		{[]string{"sweep-lr", "--arch", "vit-mini", "--init", "random", "--clip", "0", "--out", dir}, "--clip 0: give a positive gradient-norm bound (the default is 5)"},
 		{[]string{"finetune", "--arch", "vit-mini", "--warmup-fraction", "2"}, "warm-up fraction 2: want a fraction of the steps in [0, 1]"},
 		{[]string{"finetune", "--arch", "vit-mini", "--init", filepath.Join(dir, "none.safetensors")}, "use random, PARAMETERS"},
