@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/logah-go/logah/internal/atomicfile"
 	"github.com/logah-go/logah/logah/experiment"
 )
 
@@ -84,6 +85,32 @@ func NotebookComparison(notebook, file string, c experiment.Comparison) experime
 		c.MaxTrain, c.MaxEval = 128, 100
 	}
 	return c
+}
+
+// ShippedRuns lets a notebook read back the runs that the repository ships instead of making
+// them again: it copies the results file shipped (a compare --out file kept beside a pretrained
+// hypernetwork) to NotebookRunDir(notebook, file), unless a file is already there, so that the
+// notebook's comparison, resuming, finds them. Under LOGAH_SMOKE=1 it does nothing: a smoke
+// run makes its own small runs. Remove runs/NOTEBOOK/FILE to make the runs again.
+func ShippedRuns(shipped, notebook, file string) error {
+	if Smoke() {
+		return nil
+	}
+	dst := NotebookRunDir(notebook, file)
+	if _, err := os.Stat(dst); err == nil {
+		return nil
+	}
+	if _, err := experiment.ReadRuns(shipped); err != nil {
+		return fmt.Errorf("shipped runs: %w", err)
+	}
+	data, err := os.ReadFile(shipped)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(dst, data)
 }
 
 // NotebookSweep returns the learning-rate sweep s as a notebook runs it: one results file per

@@ -1,6 +1,7 @@
 package logah
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,5 +115,45 @@ func TestOpenInitsOpensHypernetworksAndNamesTheMissingOnes(t *testing.T) {
 	}
 	if _, err := OpenInits([]string{"logha"}, map[string]string{"logah": PretrainedGHN()}); err == nil || !strings.Contains(err.Error(), `"logha"`) {
 		t.Errorf("a misspelt initialisation must not silently become random: %v", err)
+	}
+}
+
+// A full-size notebook reads back the runs the repository ships: ShippedRuns puts a copy where
+// the notebook's comparison resumes from, never over runs the notebook already has, and not at
+// all under smoke (whose runs are its own).
+func TestShippedRunsSeedsTheNotebooksResultsFile(t *testing.T) {
+	t.Setenv("LOGAH_RUNS", t.TempDir())
+	t.Setenv(SmokeEnv, "")
+	shipped := filepath.Join(t.TempDir(), "compare-best.json")
+	runs := []experiment.Run{{Arch: "a", Init: "random", Seed: 1, Final: map[string]float64{"accuracy": 0.8}}}
+	if err := experiment.WriteRuns(shipped, runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShippedRuns(shipped, "04", "best.json"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := experiment.ReadRuns(NotebookRunDir("04", "best.json"))
+	if err != nil || len(got) != 1 || got[0].Final["accuracy"] != 0.8 {
+		t.Fatalf("the notebook's file holds %+v, %v", got, err)
+	}
+	runs[0].Final["accuracy"] = 0.9 // the notebook's own file stays
+	if err := experiment.WriteRuns(shipped, runs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ShippedRuns(shipped, "04", "best.json"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := experiment.ReadRuns(NotebookRunDir("04", "best.json")); got[0].Final["accuracy"] != 0.8 {
+		t.Fatal("ShippedRuns replaced the notebook's own runs")
+	}
+	if err := ShippedRuns(filepath.Join(t.TempDir(), "none.json"), "04", "other.json"); err == nil || !strings.Contains(err.Error(), "none.json") {
+		t.Fatalf("a missing shipped file: %v", err)
+	}
+	t.Setenv(SmokeEnv, "1")
+	if err := ShippedRuns(shipped, "04", "best.json"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(NotebookRunDir("04", "best.json")); !os.IsNotExist(err) {
+		t.Fatalf("smoke seeded its own runs directory: %v", err)
 	}
 }
