@@ -11,9 +11,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/logah-go/logah/internal/atomicfile"
+	"github.com/logah-go/logah/internal/filename"
 	"github.com/logah-go/logah/logah/params"
 	"github.com/logah-go/logah/logah/trainer"
 )
@@ -47,7 +47,7 @@ func (c Comparison) newRunCheckpoint(run Run, init *params.Set) *runCheckpoint {
 	if c.CheckpointDir == "" {
 		return nil
 	}
-	name := fmt.Sprintf("%s-%s-seed%d", fileSafe(run.Arch), fileSafe(run.Init), run.Seed)
+	name := fmt.Sprintf("%s-%s-seed%d", filename.Safe(run.Arch, '_'), filename.Safe(run.Init, '_'), run.Seed)
 	return &runCheckpoint{
 		dir:   filepath.Join(c.CheckpointDir, name),
 		ident: runIdent{Arch: run.Arch, Init: run.Init, Seed: run.Seed, Protocol: run.Protocol, Initial: paramsDigest(init)},
@@ -117,18 +117,6 @@ func (rc *runCheckpoint) evalCurve() ([]trainer.Record, error) {
 
 // remove deletes the directory once the run is safe in the comparison's results file.
 func (rc *runCheckpoint) remove() error { return os.RemoveAll(rc.dir) }
-
-// fileSafe turns s into a file name: every rune other than ASCII letters, digits, '.', '-'
-// and '_' becomes '_' ("vit(L6 D128 …)" → "vit_L6_D128_…").
-func fileSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-			return r
-		}
-		return '_'
-	}, s)
-}
 
 // paramsDigest is the hex SHA-256 of a parameter set's names, shapes and float32 values, in
 // the set's order.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/internal/filename"
 	"github.com/logah-go/logah/logah/arch"
 	"github.com/logah-go/logah/logah/trainer"
 )
@@ -50,7 +51,7 @@ func TestCompareContinuesAKilledRun(t *testing.T) {
 	}
 
 	c := checkpointedComparison(t)
-	runDir := filepath.Join(c.CheckpointDir, fileSafe(c.Archs[0].String())+"-random-seed1")
+	runDir := filepath.Join(c.CheckpointDir, filename.Safe(c.Archs[0].String(), '_')+"-random-seed1")
 	killedAt := filepath.Join(t.TempDir(), "killed")
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err = Compare(ctx, c, func(p RunProgress) {

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/janpfeifer/gonb/gonbui"
+
+	"github.com/logah-go/logah/internal/filename"
 )
 
 // Output is one rendered display.
@@ -174,13 +176,7 @@ func fileName(name string) string {
 	if name == "" {
 		return "display"
 	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		}
-		return '-'
-	}, name)
+	return filename.Safe(name, '-')
 }
 
 // Recorder keeps displays in memory, for tests: install it with SetDisplayer.
