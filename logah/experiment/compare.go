@@ -690,9 +690,11 @@ func (c Comparison) BudgetLabel() string {
 // parameters used as they are (a file or directory params.LoadModel reads); or a bare PATH,
 // parameters named by their path. Predicted or loaded parameters may end with ",scale=S",
 // ",noise=N" and ",redraw=SUFFIX[+SUFFIX]" (Init.Scale, Init.Noise, Init.Redraw), e.g.
-// "logah-noisy=runs/logah,noise=0.1" or "logah=runs/gpt-logah,redraw=c_proj.weight".
+// "logah-noisy=runs/logah,noise=0.1" or "logah=runs/gpt-logah,redraw=c_proj.weight". Any
+// initialisation may end with ",lr=R", its own peak learning rate in a comparison (Init.LR),
+// e.g. "random,lr=3e-3" or "ghn3=runs/ghn3,lr=1e-2".
 func ParseInit(spec string) (Init, error) {
-	spec, opts, err := cutPerturbation(spec)
+	spec, opts, err := cutOptions(spec)
 	if err != nil {
 		return Init{}, err
 	}
@@ -700,16 +702,16 @@ func ParseInit(spec string) (Init, error) {
 	if err != nil {
 		return Init{}, err
 	}
-	in.Scale, in.Noise, in.Redraw = opts.Scale, opts.Noise, opts.Redraw
+	in.Scale, in.Noise, in.Redraw, in.LR = opts.Scale, opts.Noise, opts.Redraw, opts.LR
 	if err := in.checkPerturbation(); err != nil {
 		return Init{}, fmt.Errorf("--init %s: %w", spec, err)
 	}
 	return in, nil
 }
 
-// cutPerturbation removes the ",scale=S", ",noise=N" and ",redraw=SUFFIX" options from the end
-// of an --init spelling and returns them in an Init.
-func cutPerturbation(spec string) (rest string, opts Init, err error) {
+// cutOptions removes the ",scale=S", ",noise=N", ",redraw=SUFFIX" and ",lr=R" options from the
+// end of an --init spelling and returns them.
+func cutOptions(spec string) (rest string, opts Init, err error) {
 	rest = spec
 	for {
 		i := strings.LastIndex(rest, ",")
@@ -723,6 +725,8 @@ func cutPerturbation(spec string) (rest string, opts Init, err error) {
 			dst = &opts.Scale
 		case "noise":
 			dst = &opts.Noise
+		case "lr":
+			dst = &opts.LR
 		case "redraw":
 			if value == "" {
 				return "", Init{}, fmt.Errorf("--init %s: redraw= needs tensor-name suffixes, e.g. redraw=%s", spec, AuthorsGPT2Redraw)
@@ -734,6 +738,9 @@ func cutPerturbation(spec string) (rest string, opts Init, err error) {
 		if dst != nil {
 			if *dst, err = strconv.ParseFloat(value, 64); err != nil {
 				return "", Init{}, fmt.Errorf("--init %s: %s=%q: want a number, e.g. %s=0.1", spec, key, value, key)
+			}
+			if key == "lr" && !(*dst > 0 && !math.IsInf(*dst, 0)) {
+				return "", Init{}, fmt.Errorf("--init %s: lr=%s: give a positive peak learning rate, e.g. lr=3e-3", spec, value)
 			}
 		}
 		rest = rest[:i]

@@ -184,3 +184,34 @@ func TestParseInitReadsRedraw(t *testing.T) {
 		}
 	}
 }
+
+// ",lr=R" gives one initialisation its own peak learning rate in a comparison (any
+// initialisation, random included), and its runs record it in their protocol.
+func TestParseInitReadsOwnLearningRate(t *testing.T) {
+	_, file := savedInit(t, tinyViT, 1)
+	for spec, want := range map[string]Init{
+		"random,lr=3e-3": {Name: "random", LR: 3e-3},
+		"ghn3=params:" + file + ",lr=0.01,scale=0.5": {Name: "ghn3", Params: file, LR: 0.01, Scale: 0.5},
+		"ghn3=params:" + file + ",scale=0.5,lr=1e-2": {Name: "ghn3", Params: file, LR: 0.01, Scale: 0.5},
+	} {
+		got, err := ParseInit(spec)
+		if err != nil || got != want {
+			t.Errorf("ParseInit(%q) = %+v, %v; want %+v", spec, got, err, want)
+		}
+	}
+	c := DefaultComparison()
+	if got := c.ProtocolOf(Init{Name: "ghn3", LR: 0.01}).LR; got != 0.01 {
+		t.Errorf("protocol of an initialisation with lr=0.01 has lr %g", got)
+	}
+	if got := c.ProtocolOf(Init{Name: "random"}).LR; got != c.LR {
+		t.Errorf("protocol of an initialisation without its own rate has lr %g, want the comparison's %g", got, c.LR)
+	}
+	for _, spec := range []string{"random,lr=0", "random,lr=-1e-3", "random,lr=+Inf", "random,lr=NaN"} {
+		if _, err := ParseInit(spec); err == nil || !strings.Contains(err.Error(), "give a positive peak learning rate") {
+			t.Errorf("ParseInit(%q): %v, want an error asking for a positive rate", spec, err)
+		}
+	}
+	if _, err := ParseInit("random,lr=fast"); err == nil || !strings.Contains(err.Error(), `lr="fast": want a number`) {
+		t.Errorf(`ParseInit("random,lr=fast"): %v`, err)
+	}
+}

@@ -21,7 +21,7 @@ func cmdCompare(args []string, stdout io.Writer) error {
 	c := experiment.DefaultComparison()
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	cf := addComparisonFlags(fs, &c)
-	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate (the same for every initialisation; see --lr-from)")
+	fs.Float64Var(&c.LR, "lr", c.LR, "peak learning rate of every initialisation without its own (--init NAME=DIR,lr=R; see also --lr-from)")
 	lrFrom := fs.String("lr-from", "", "fine-tune each initialisation at its own best peak learning rate of this `logah sweep-lr` directory (instead of --lr)")
 	fs.StringVar(&c.SaveTo, "out", "", "write every run (with its evaluation curve) as JSON to this file, after each run")
 	fs.StringVar(&c.CheckpointDir, "checkpoint-dir", "", "checkpoint each run in progress in a directory of its own here, removed once the run is in --out; with --resume a stopped run continues from its last checkpoint")
@@ -76,6 +76,9 @@ func bestLRsFrom(dir string, inits []experiment.Init, metric string) ([]experime
 	}
 	names := make([]string, len(inits))
 	for i, in := range inits {
+		if in.LR > 0 {
+			return nil, usageErrorf("--init %s,lr=%g and --lr-from %s both set its learning rate: give one", in.Name, in.LR, dir)
+		}
 		names[i] = in.Name
 	}
 	choices, err := experiment.BestLRs(swept, metric, names...)

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/logah-go/logah/datasets"
+	"github.com/logah-go/logah/internal/fixtures"
 	"github.com/logah-go/logah/logah/experiment"
 )
 
@@ -24,5 +28,29 @@ func TestPrintCompareNamesChangedStartingPoints(t *testing.T) {
 	want := "starting points changed before fine-tuning: logah-noisy: starting weights ×1 + 0.5 × random; logah-authors: c_proj.weight re-drawn at random\n"
 	if !strings.Contains(got, want) {
 		t.Errorf("output lacks %q:\n%s", want, got)
+	}
+}
+
+// An initialisation's own rate (--init …,lr=R) replaces --lr for it alone, is printed beside
+// the protocol, and is recorded in its runs.
+func TestCompareAtAnInitialisationsOwnRate(t *testing.T) {
+	_, err := datasets.LoadFashionMNIST("", datasets.Test)
+	fixtures.NeedData(t, "Fashion-MNIST", err)
+	dir := t.TempDir()
+	tiny := filepath.Join(dir, "tiny.json")
+	os.WriteFile(tiny, []byte(`{"kind":"vit","image_size":28,"channels":1,"patch":7,"depth":1,"width":16,"heads":2,"mlp_dim":32,"classes":10}`), 0o644)
+	saved := filepath.Join(dir, "runs.json")
+	code, out, stderr := runCLI("compare", "--arch", tiny, "--init", "random,lr=3e-3", "--lr", "1e-4", "--seeds", "1",
+		"--steps", "2", "--batch", "16", "--max-train", "64", "--max-eval", "50", "--out", saved)
+	if code != 0 || !strings.Contains(out, "peak learning rate of each initialisation: random 0.003") {
+		t.Fatalf("compare: code %d: %s%s", code, out, stderr)
+	}
+	runs, err := experiment.ReadRuns(saved)
+	if err != nil || len(runs) != 1 || runs[0].Protocol.LR != 3e-3 {
+		t.Fatalf("saved runs %+v, %v: want one run at lr 0.003", runs, err)
+	}
+	code, _, stderr = runCLI("finetune", "--arch", tiny, "--init", "random,lr=3e-3", "--steps", "1")
+	if code == 0 || !strings.Contains(stderr, "here give --lr 0.003") {
+		t.Errorf("finetune --init random,lr=3e-3: code %d, stderr %q", code, stderr)
 	}
 }

@@ -69,6 +69,9 @@ func cmdFinetune(args []string, stdout io.Writer) error {
 		noteOrigin(os.Stderr, f.Init.GHN)
 		defer f.Init.GHN.Close()
 	}
+	if f.Init.LR > 0 {
+		return usageErrorf("--init %s: ,lr= sets one initialisation's rate in logah compare; here give --lr %g", *initFlag, f.Init.LR)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	fmt.Fprintf(stdout, "fine-tuning %s (%s parameters) from %s on %s\n", f.Arch, thousands(arch.NumParams(f.Arch)), f.Init.Name, f.Data.Name)

@@ -69,6 +69,7 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 		{[]string{"sweep-lr", "--validation", "300", "--extend-edges", "-2", "--out", sweep}, "ExtendEdges (--extend-edges) is -2"},
 		{[]string{"compare", "--lr-from", sweep, "--lr", "1e-3"}, "exclude each other"},
 		{[]string{"compare", "--lr-from", filepath.Join(dir, "nowhere")}, "run logah sweep-lr --out"},
+		{[]string{"compare", "--lr-from", sweep, "--init", "random,lr=1e-3"}, "both set its learning rate: give one"},
 	} {
 		code, _, stderr := runCLI(append(c.args, budget...)...)
 		if code == 0 || !strings.Contains(stderr, c.want) {

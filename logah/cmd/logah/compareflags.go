@@ -23,7 +23,7 @@ type comparisonFlags struct {
 func addComparisonFlags(fs *flag.FlagSet, c *experiment.Comparison) *comparisonFlags {
 	f := &comparisonFlags{fs: fs}
 	fs.Var(&f.archs, "arch", "model name, JSON config, or a JSON list of configs such as train-ghn's held_out.json (repeatable)")
-	fs.Var(&f.inits, "init", "random, NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt), or NAME=params:PATH (parameters used as they are: .safetensors, a Hugging Face/torchvision directory, a torch.save state dict); append ,scale=S and/or ,noise=N to shrink or perturb their weight tensors, ,redraw=SUFFIX[+SUFFIX] to re-draw the tensors so named at random (the authors' GPT-2 recipe: redraw=c_proj.weight) (repeatable)")
+	fs.Var(&f.inits, "init", "random, NAME=HYPERNETWORK (a train-ghn directory, .safetensors or .pt), or NAME=params:PATH (parameters used as they are: .safetensors, a Hugging Face/torchvision directory, a torch.save state dict); append ,scale=S and/or ,noise=N to shrink or perturb their weight tensors, ,redraw=SUFFIX[+SUFFIX] to re-draw the tensors so named at random (the authors' GPT-2 recipe: redraw=c_proj.weight); append ,lr=R to fine-tune this one at its own peak learning rate instead of --lr (repeatable)")
 	f.data = addDataFlags(fs)
 	fs.IntVar(&c.Seeds, "seeds", c.Seeds, "seeds per (architecture, initialisation)")
 	fs.IntVar(&c.Epochs, "epochs", c.Epochs, "fine-tuning epochs")
