@@ -747,7 +747,7 @@ func cutOptions(spec string) (rest string, opts Init, err error) {
 	}
 }
 
-// parseInitSource is ParseInit without the perturbation options.
+// parseInitSource is ParseInit without the options cutOptions removes.
 func parseInitSource(spec string) (Init, error) {
 	name, path, isGHN := strings.Cut(spec, "=")
 	if !isGHN {
