@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,8 +36,7 @@ func TestCompareAtAnInitialisationsOwnRate(t *testing.T) {
 	_, err := datasets.LoadFashionMNIST("", datasets.Test)
 	fixtures.NeedData(t, "Fashion-MNIST", err)
 	dir := t.TempDir()
-	tiny := filepath.Join(dir, "tiny.json")
-	os.WriteFile(tiny, []byte(`{"kind":"vit","image_size":28,"channels":1,"patch":7,"depth":1,"width":16,"heads":2,"mlp_dim":32,"classes":10}`), 0o644)
+	tiny := tinyViTFile(t, dir)
 	saved := filepath.Join(dir, "runs.json")
 	code, out, stderr := runCLI("compare", "--arch", tiny, "--init", "random,lr=3e-3", "--lr", "1e-4", "--seeds", "1",
 		"--steps", "2", "--batch", "16", "--max-train", "64", "--max-eval", "50", "--out", saved)

@@ -17,8 +17,7 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 	_, err := datasets.LoadFashionMNIST("", datasets.Test)
 	fixtures.NeedData(t, "Fashion-MNIST", err)
 	dir := t.TempDir()
-	tiny := filepath.Join(dir, "tiny.json")
-	os.WriteFile(tiny, []byte(`{"kind":"vit","image_size":28,"channels":1,"patch":7,"depth":1,"width":16,"heads":2,"mlp_dim":32,"classes":10}`), 0o644)
+	tiny := tinyViTFile(t, dir)
 	sweep := filepath.Join(dir, "sweep")
 	budget := []string{"--arch", tiny, "--init", "random", "--seeds", "1", "--steps", "2", "--batch", "16", "--max-train", "64", "--max-eval", "0"}
 
@@ -76,4 +75,15 @@ func TestSweepThenCompareAtEachBestRate(t *testing.T) {
 			t.Errorf("%v: code %d, stderr %q: want %q", c.args, code, stderr, c.want)
 		}
 	}
+}
+
+// tinyViTFile writes a one-block ViT for Fashion-MNIST into dir and returns its path: the
+// architecture of the command-line fine-tuning tests, seconds per run.
+func tinyViTFile(t *testing.T, dir string) string {
+	t.Helper()
+	file := filepath.Join(dir, "tiny.json")
+	if err := os.WriteFile(file, []byte(`{"kind":"vit","image_size":28,"channels":1,"patch":7,"depth":1,"width":16,"heads":2,"mlp_dim":32,"classes":10}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
